@@ -1,0 +1,260 @@
+#include "prefectclient.h"
+
+#include "prefectreply.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+
+#include <algorithm>
+
+namespace {
+
+QJsonObject anyOf(const QString &field, const QStringList &values)
+{
+    return QJsonObject{{field, QJsonObject{{QStringLiteral("any_"),
+                                            QJsonArray::fromStringList(values)}}}};
+}
+
+QList<Deployment> deploymentsFromJson(const QJsonArray &array,
+                                      const QHash<QString, QString> &flowNames)
+{
+    QList<Deployment> result;
+    result.reserve(array.size());
+    for (const QJsonValue &value : array) {
+        const QJsonObject object = value.toObject();
+        result << Deployment::fromJson(object,
+                                       flowNames.value(object.value(QLatin1String("flow_id")).toString()));
+    }
+    std::sort(result.begin(), result.end(), [](const Deployment &a, const Deployment &b) {
+        return a.fullName() < b.fullName();
+    });
+    return result;
+}
+
+} // namespace
+
+PrefectClient::PrefectClient(QNetworkAccessManager *network, QObject *parent)
+    : QObject(parent)
+    , m_network(network)
+{
+}
+
+PrefectReply *PrefectClient::send(const QByteArray &verb, const QUrl &url, const QJsonValue &body)
+{
+    auto *result = new PrefectReply(this);
+    QByteArray payload;
+    if (body.isObject())
+        payload = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
+    QNetworkReply *networkReply =
+        m_network->sendCustomRequest(m_connection.request(url), verb, payload);
+    // Owned by the result, so that dropping the result aborts the request.
+    networkReply->setParent(result);
+    const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
+    connect(networkReply, &QNetworkReply::finished, result,
+            [this, verb, networkReply, result, startedMs] {
+                handleReply(verb, networkReply, result, startedMs);
+            });
+    return result;
+}
+
+void PrefectClient::handleReply(const QByteArray &verb, QNetworkReply *networkReply,
+                                PrefectReply *result, qint64 startedMs)
+{
+    networkReply->deleteLater();
+    const int status = networkReply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray body = networkReply->readAll();
+    emit exchangeFinished(verb, networkReply->url(), status,
+                          QDateTime::currentMSecsSinceEpoch() - startedMs);
+
+    if (status >= 300) {
+        QString message = PrefectError::serverMessage(body);
+        if (status < 400) {
+            const QUrl target = networkReply->attribute(QNetworkRequest::RedirectionTargetAttribute)
+                                    .toUrl();
+            message = QStringLiteral("redirect to another origin refused (%1)")
+                          .arg(networkReply->url().resolved(target).toString(QUrl::RemoveUserInfo
+                                                                             | QUrl::RemoveQuery));
+        }
+        result->finishWithError(PrefectError::http(status, message));
+        return;
+    }
+    if (networkReply->error() != QNetworkReply::NoError) {
+        const bool timedOut = networkReply->error() == QNetworkReply::OperationCanceledError
+            || networkReply->error() == QNetworkReply::TimeoutError;
+        result->finishWithError(PrefectError(timedOut ? PrefectError::Kind::Timeout
+                                                      : PrefectError::Kind::Network,
+                                             0,
+                                             timedOut ? QStringLiteral("timed out after %1 s")
+                                                            .arg(m_connection.transferTimeoutMs()
+                                                                 / 1000.0)
+                                                      : networkReply->errorString()));
+        return;
+    }
+    if (body.trimmed().isEmpty()) {
+        result->finishWithJson(QJsonValue());
+        return;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        const QString contentType =
+            networkReply->header(QNetworkRequest::ContentTypeHeader).toString();
+        result->finishWithError(PrefectError(
+            PrefectError::Kind::InvalidResponse, status,
+            QStringLiteral("HTTP %1 with a body that is not JSON (%2: %3 at offset %4)")
+                .arg(status)
+                .arg(contentType.isEmpty() ? QStringLiteral("no content type") : contentType,
+                     parseError.errorString())
+                .arg(parseError.offset)));
+        return;
+    }
+    result->finishWithJson(document.isArray() ? QJsonValue(document.array())
+                                              : QJsonValue(document.object()));
+}
+
+PrefectReply *PrefectClient::listWorkspaces()
+{
+    auto *result = new PrefectReply(this);
+    PrefectReply *request =
+        send("GET", m_connection.baseEndpoint({QStringLiteral("me"), QStringLiteral("workspaces")}));
+    connect(request, &PrefectReply::finished, result, [request, result] {
+        if (request->hasError())
+            return result->finishWithError(request->error());
+        if (!request->json().isArray()) {
+            return result->finishWithError(PrefectError(PrefectError::Kind::InvalidResponse, 200,
+                                                        QStringLiteral("workspaces: expected a JSON array")));
+        }
+        result->finishWithWorkspaces(Workspace::listFromJson(request->json().toArray()));
+    });
+    return result;
+}
+
+PrefectReply *PrefectClient::listDeployments(const QString &deploymentName)
+{
+    auto *result = new PrefectReply(this);
+    QJsonObject filter;
+    if (!deploymentName.isEmpty())
+        filter.insert(QStringLiteral("deployments"), anyOf(QStringLiteral("name"), {deploymentName}));
+    fetchDeploymentPage(result, filter, 0, {});
+    return result;
+}
+
+void PrefectClient::fetchDeploymentPage(PrefectReply *result, const QJsonObject &filter,
+                                        int offset, const QJsonArray &collected)
+{
+    QJsonObject body = filter;
+    body.insert(QStringLiteral("limit"), pageSize);
+    body.insert(QStringLiteral("offset"), offset);
+    body.insert(QStringLiteral("sort"), QStringLiteral("NAME_ASC"));
+    PrefectReply *page = send("POST", m_connection.endpoint({QStringLiteral("deployments"),
+                                                             QStringLiteral("filter")}),
+                              body);
+    connect(page, &PrefectReply::finished, result, [=] {
+        if (page->hasError())
+            return result->finishWithError(page->error());
+        if (!page->json().isArray()) {
+            return result->finishWithError(PrefectError(PrefectError::Kind::InvalidResponse, 200,
+                                                        QStringLiteral("deployments: expected a JSON array")));
+        }
+        const QJsonArray items = page->json().toArray();
+        QJsonArray all = collected;
+        for (const QJsonValue &item : items)
+            all.append(item);
+        if (items.size() == pageSize)
+            return fetchDeploymentPage(result, filter, offset + pageSize, all);
+        QStringList flowIds;
+        for (const QJsonValue &item : std::as_const(all)) {
+            const QString flowId = item.toObject().value(QLatin1String("flow_id")).toString();
+            if (!flowId.isEmpty() && !flowIds.contains(flowId))
+                flowIds << flowId;
+        }
+        fetchFlowNames(result, all, flowIds, 0, {});
+    });
+}
+
+void PrefectClient::fetchFlowNames(PrefectReply *result, const QJsonArray &deployments,
+                                   const QStringList &flowIds, int offset,
+                                   const QHash<QString, QString> &names)
+{
+    if (offset >= flowIds.size())
+        return result->finishWithDeployments(deploymentsFromJson(deployments, names));
+    const QStringList chunk = flowIds.mid(offset, pageSize);
+    const QJsonObject body{{QStringLiteral("flows"), anyOf(QStringLiteral("id"), chunk)},
+                           {QStringLiteral("limit"), pageSize}};
+    PrefectReply *page =
+        send("POST", m_connection.endpoint({QStringLiteral("flows"), QStringLiteral("filter")}), body);
+    connect(page, &PrefectReply::finished, result, [=] {
+        if (page->hasError())
+            return result->finishWithError(page->error());
+        QHash<QString, QString> all = names;
+        for (const QJsonValue &flow : page->json().toArray()) {
+            const QJsonObject object = flow.toObject();
+            all.insert(object.value(QLatin1String("id")).toString(),
+                       object.value(QLatin1String("name")).toString());
+        }
+        fetchFlowNames(result, deployments, flowIds, offset + pageSize, all);
+    });
+}
+
+PrefectReply *PrefectClient::readDeployment(const QString &deploymentId)
+{
+    auto *result = new PrefectReply(this);
+    PrefectReply *request =
+        send("GET", m_connection.endpoint({QStringLiteral("deployments"), deploymentId}));
+    connect(request, &PrefectReply::finished, result, [this, request, result] {
+        if (request->hasError())
+            return result->finishWithError(request->error());
+        const QJsonObject deployment = request->json().toObject();
+        const QString flowId = deployment.value(QLatin1String("flow_id")).toString();
+        if (flowId.isEmpty()) {
+            return result->finishWithError(PrefectError(PrefectError::Kind::InvalidResponse, 200,
+                                                        QStringLiteral("deployment without flow_id")));
+        }
+        PrefectReply *flow = send("GET", m_connection.endpoint({QStringLiteral("flows"), flowId}));
+        connect(flow, &PrefectReply::finished, result, [flow, result, deployment] {
+            if (flow->hasError())
+                return result->finishWithError(flow->error());
+            result->finishWithDeployments({Deployment::fromJson(
+                deployment, flow->json().toObject().value(QLatin1String("name")).toString())});
+        });
+    });
+    return result;
+}
+
+PrefectReply *PrefectClient::readDeploymentByName(const QString &flowName,
+                                                  const QString &deploymentName)
+{
+    auto *result = new PrefectReply(this);
+    PrefectReply *request = send("GET", m_connection.endpoint({QStringLiteral("deployments"),
+                                                               QStringLiteral("name"), flowName,
+                                                               deploymentName}));
+    connect(request, &PrefectReply::finished, result, [request, result, flowName] {
+        if (request->hasError())
+            return result->finishWithError(request->error());
+        const QJsonObject deployment = request->json().toObject();
+        if (deployment.value(QLatin1String("id")).toString().isEmpty()) {
+            return result->finishWithError(PrefectError(PrefectError::Kind::InvalidResponse, 200,
+                                                        QStringLiteral("deployment without id")));
+        }
+        result->finishWithDeployments({Deployment::fromJson(deployment, flowName)});
+    });
+    return result;
+}
+
+PrefectReply *PrefectClient::createFlowRun(const QString &deploymentId,
+                                           const FlowRunRequest &request)
+{
+    return send("POST",
+                m_connection.endpoint({QStringLiteral("deployments"), deploymentId,
+                                       QStringLiteral("create_flow_run")}),
+                request.toJson());
+}
+
+PrefectReply *PrefectClient::readFlowRun(const QString &flowRunId)
+{
+    return send("GET", m_connection.endpoint({QStringLiteral("flow_runs"), flowRunId}));
+}

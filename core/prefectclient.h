@@ -1,0 +1,53 @@
+#pragma once
+
+#include "connection.h"
+#include "flowrunrequest.h"
+
+#include <QObject>
+
+class PrefectReply;
+class QNetworkAccessManager;
+class QNetworkReply;
+
+// The Prefect REST API on one QNetworkAccessManager. Every call returns a PrefectReply that
+// reports once; front ends never see a URL or a QNetworkReply.
+class PrefectClient : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(PrefectClient)
+
+public:
+    // The server's largest page for the filter routes.
+    static constexpr int pageSize = 200;
+
+    explicit PrefectClient(QNetworkAccessManager *network, QObject *parent = nullptr);
+
+    const Connection &connection() const { return m_connection; }
+    void setConnection(const Connection &connection) { m_connection = connection; }
+
+    // Prefect Cloud: every workspace the API key can reach.
+    PrefectReply *listWorkspaces();
+    // Every deployment, with its flow's name; only those called deploymentName when given.
+    PrefectReply *listDeployments(const QString &deploymentName = {});
+    // One deployment, with its flow's name.
+    PrefectReply *readDeployment(const QString &deploymentId);
+    PrefectReply *readDeploymentByName(const QString &flowName, const QString &deploymentName);
+    PrefectReply *createFlowRun(const QString &deploymentId, const FlowRunRequest &request);
+    PrefectReply *readFlowRun(const QString &flowRunId);
+
+signals:
+    // For a verbose log: one per HTTP exchange, status 0 when there was no HTTP answer.
+    void exchangeFinished(const QByteArray &verb, const QUrl &url, int status, qint64 elapsedMs);
+
+private:
+    PrefectReply *send(const QByteArray &verb, const QUrl &url, const QJsonValue &body = {});
+    void handleReply(const QByteArray &verb, QNetworkReply *networkReply, PrefectReply *reply,
+                     qint64 startedMs);
+    void fetchDeploymentPage(PrefectReply *result, const QJsonObject &filter, int offset,
+                             const QJsonArray &collected);
+    void fetchFlowNames(PrefectReply *result, const QJsonArray &deployments,
+                        const QStringList &flowIds, int offset, const QHash<QString, QString> &names);
+
+    QNetworkAccessManager *m_network;
+    Connection m_connection;
+};

@@ -1,0 +1,364 @@
+#include "taskfields.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUuid>
+
+namespace {
+
+const QString masked = QStringLiteral("****");
+
+QString describe(const QJsonValue &value)
+{
+    if (value.isString())
+        return value.toString();
+    if (value.isBool())
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (value.isDouble())
+        return QString::number(value.toDouble());
+    if (value.isArray())
+        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
+    if (value.isObject())
+        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    return QStringLiteral("null");
+}
+
+// UAC sends a choice as a one-element list; people type it as a string.
+bool readString(const QJsonObject &values, QLatin1String name, QString *out, QString *error)
+{
+    QJsonValue value = values.value(name);
+    if (value.isArray()) {
+        const QJsonArray array = value.toArray();
+        if (array.size() > 1) {
+            *error = QStringLiteral("%1 must be a single value, got %2 values")
+                         .arg(name)
+                         .arg(array.size());
+            return false;
+        }
+        value = array.isEmpty() ? QJsonValue() : array.first();
+    }
+    if (value.isNull() || value.isUndefined()) {
+        out->clear();
+        return true;
+    }
+    if (!value.isString()) {
+        *error = QStringLiteral("%1 must be a string, got %2").arg(name, describe(value));
+        return false;
+    }
+    *out = value.toString().trimmed();
+    return true;
+}
+
+bool readBool(const QJsonObject &values, QLatin1String name, bool *out, QString *error)
+{
+    const QJsonValue value = values.value(name);
+    if (value.isNull() || value.isUndefined())
+        return true;
+    if (value.isBool()) {
+        *out = value.toBool();
+        return true;
+    }
+    const QString text = value.toString().trimmed();
+    if (value.isString() && text.isEmpty())
+        return true;
+    if (value.isString() && text.compare(QLatin1String("true"), Qt::CaseInsensitive) == 0) {
+        *out = true;
+        return true;
+    }
+    if (value.isString() && text.compare(QLatin1String("false"), Qt::CaseInsensitive) == 0) {
+        *out = false;
+        return true;
+    }
+    *error = QStringLiteral("%1 must be true or false, got '%2'").arg(name, describe(value));
+    return false;
+}
+
+// An integer >= 1, as a number or a numeric string; absent or empty leaves *out alone.
+bool readPositiveInt(const QJsonObject &values, QLatin1String name, int *out, QString *error)
+{
+    const QJsonValue value = values.value(name);
+    if (value.isNull() || value.isUndefined())
+        return true;
+    if (value.isString() && value.toString().trimmed().isEmpty())
+        return true;
+    bool ok = false;
+    qint64 number = 0;
+    if (value.isDouble()) {
+        const double d = value.toDouble();
+        ok = d == static_cast<double>(static_cast<qint64>(d));
+        number = static_cast<qint64>(d);
+    } else if (value.isString()) {
+        number = value.toString().trimmed().toLongLong(&ok);
+    }
+    if (!ok || number < 1 || number > std::numeric_limits<int>::max()) {
+        *error = QStringLiteral("%1 must be an integer >= 1, got '%2'").arg(name, describe(value));
+        return false;
+    }
+    *out = static_cast<int>(number);
+    return true;
+}
+
+void setIfPresent(QJsonObject *layer, QLatin1String name, const QString &value)
+{
+    if (!value.isEmpty())
+        layer->insert(name, value);
+}
+
+} // namespace
+
+bool isUuid(const QString &text)
+{
+    return text.size() == 36 && !QUuid::fromString(text).isNull();
+}
+
+QString TaskFields::launchFlowRunAction()
+{
+    return QStringLiteral("Prefect Cloud - Launch Flow Run");
+}
+
+QString TaskFields::noneOption()
+{
+    return QStringLiteral("--None--");
+}
+
+QString TaskFields::flowRunInfoOption()
+{
+    return QStringLiteral("Include latest Flow Run information");
+}
+
+QJsonObject TaskFields::layerFromEnvironment(const QProcessEnvironment &environment)
+{
+    QJsonObject layer;
+    setIfPresent(&layer, FieldName::credentialsUser,
+                 environment.value(QStringLiteral("PREFECT_ACCOUNT_ID")).trimmed());
+    setIfPresent(&layer, FieldName::credentialsPassword,
+                 environment.value(QStringLiteral("PREFECT_API_KEY")).trimmed());
+    setIfPresent(&layer, FieldName::apiUrl,
+                 environment.value(QStringLiteral("PREFECT_API_URL")).trimmed());
+    setIfPresent(&layer, FieldName::apiAuthString,
+                 environment.value(QStringLiteral("PREFECT_API_AUTH_STRING")));
+    return normalizedLayer(layer);
+}
+
+std::optional<QJsonObject> TaskFields::layerFromDocument(const QByteArray &json, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("the fields document is not valid JSON: %1 at offset %2")
+                     .arg(parseError.errorString())
+                     .arg(parseError.offset);
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        *error = QStringLiteral("the fields document must be a JSON object keyed by field name");
+        return std::nullopt;
+    }
+    QJsonObject layer = document.object();
+    const QJsonValue credentials = layer.value(QLatin1String("credentials"));
+    if (!credentials.isUndefined() && !credentials.isNull() && !credentials.isObject()) {
+        *error = QStringLiteral("credentials must be an object with user and password");
+        return std::nullopt;
+    }
+    return normalizedLayer(layer);
+}
+
+QJsonObject TaskFields::normalizedLayer(const QJsonObject &layer)
+{
+    QJsonObject result = layer;
+    const QJsonObject credentials = result.take(QLatin1String("credentials")).toObject();
+    for (const auto &[nested, flat] : {std::pair{QLatin1String("user"), FieldName::credentialsUser},
+                                       std::pair{QLatin1String("password"),
+                                                 FieldName::credentialsPassword}}) {
+        if (credentials.contains(nested) && !result.contains(flat))
+            result.insert(flat, credentials.value(nested));
+    }
+    QUrl base;
+    QString accountId;
+    QString workspaceId;
+    const QUrl url(result.value(FieldName::apiUrl).toString());
+    if (Connection::splitCloudApiUrl(url, &base, &accountId, &workspaceId)) {
+        if (!result.contains(FieldName::credentialsUser))
+            result.insert(FieldName::credentialsUser, accountId);
+        if (!result.contains(FieldName::workspace))
+            result.insert(FieldName::workspace, workspaceId);
+    }
+    return result;
+}
+
+QJsonObject TaskFields::merge(const QList<QJsonObject> &layers)
+{
+    QJsonObject merged;
+    for (const QJsonObject &layer : layers) {
+        for (auto it = layer.constBegin(); it != layer.constEnd(); ++it)
+            merged.insert(it.key(), it.value());
+    }
+    return merged;
+}
+
+std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QString *error,
+                                                Purpose purpose)
+{
+    TaskFields fields;
+    QString apiUrlText;
+    QString flowRunName;
+    QString extensionOutput;
+    if (!readString(values, FieldName::action, &fields.action, error)
+        || !readString(values, FieldName::credentialsUser, &fields.accountId, error)
+        || !readString(values, FieldName::apiUrl, &apiUrlText, error)
+        || !readString(values, FieldName::workspace, &fields.workspace, error)
+        || !readString(values, FieldName::deployment, &fields.deployment, error)
+        || !readString(values, FieldName::flowRunName, &flowRunName, error)
+        || !readString(values, FieldName::extensionOutputOptions, &extensionOutput, error)
+        || !readBool(values, FieldName::additionalOptionalParameters,
+                     &fields.additionalOptionalParameters, error)
+        || !readBool(values, FieldName::wait, &fields.wait, error)
+        || !readPositiveInt(values, FieldName::pollingInterval, &fields.pollingInterval, error)
+        || !readPositiveInt(values, FieldName::maxNumberOfPolls, &fields.maxNumberOfPolls, error)) {
+        return std::nullopt;
+    }
+
+    // Secrets are taken as given: trimming or echoing them is not ours to do.
+    const QJsonValue password = values.value(FieldName::credentialsPassword);
+    if (!password.isNull() && !password.isUndefined() && !password.isString()) {
+        *error = QStringLiteral("credentials.password must be a string");
+        return std::nullopt;
+    }
+    fields.apiKey = password.toString().trimmed();
+    fields.apiAuthString = values.value(FieldName::apiAuthString).toString();
+
+    if (fields.action.isEmpty())
+        fields.action = launchFlowRunAction();
+    if (fields.action != launchFlowRunAction()) {
+        *error = QStringLiteral("unsupported action '%1'; the only action is '%2'")
+                     .arg(fields.action, launchFlowRunAction());
+        return std::nullopt;
+    }
+
+    if (extensionOutput.isEmpty() || extensionOutput == noneOption()) {
+        fields.extensionOutput = ExtensionOutputOption::None;
+    } else if (extensionOutput == flowRunInfoOption()) {
+        fields.extensionOutput = ExtensionOutputOption::FlowRunInfo;
+    } else {
+        *error = QStringLiteral("extension_output_options must be '%1' or '%2', got '%3'")
+                     .arg(noneOption(), flowRunInfoOption(), extensionOutput);
+        return std::nullopt;
+    }
+
+    if (!apiUrlText.isEmpty()) {
+        fields.apiUrl = QUrl(apiUrlText, QUrl::StrictMode);
+        const QString scheme = fields.apiUrl.scheme();
+        if (!fields.apiUrl.isValid() || fields.apiUrl.host().isEmpty()
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
+            *error = QStringLiteral("api_url '%1' is not an http or https URL").arg(apiUrlText);
+            return std::nullopt;
+        }
+    }
+
+    if (fields.isCloud()) {
+        if (!isUuid(fields.accountId)) {
+            *error = QStringLiteral("credentials.user must be a Prefect Cloud account id (a "
+                                    "UUID), got '%1'")
+                         .arg(fields.accountId);
+            return std::nullopt;
+        }
+        if (fields.apiKey.isEmpty()) {
+            *error = QStringLiteral("credentials.password (the Prefect Cloud API key) is "
+                                    "required with an account id");
+            return std::nullopt;
+        }
+        if (fields.workspace.isEmpty() && purpose != Purpose::ListWorkspaces) {
+            *error = QStringLiteral("workspace_id_or_name is required for Prefect Cloud");
+            return std::nullopt;
+        }
+    } else if (fields.apiUrl.isEmpty()) {
+        *error = QStringLiteral("no Prefect API: give an account id for Prefect Cloud, or "
+                                "api_url (PREFECT_API_URL) for a self-hosted server");
+        return std::nullopt;
+    }
+
+    if (purpose != Purpose::LaunchTask)
+        return fields;
+    if (fields.deployment.isEmpty()) {
+        *error = QStringLiteral("deployment_id_or_name is required");
+        return std::nullopt;
+    }
+    if (fields.deployment.count(u'/') > 1 || fields.deployment.startsWith(u'/')
+        || fields.deployment.endsWith(u'/')) {
+        *error = QStringLiteral("deployment_id_or_name '%1' must be a UUID, "
+                                "flow-name/deployment-name or a deployment name")
+                     .arg(fields.deployment);
+        return std::nullopt;
+    }
+
+    fields.parametersJson = values.value(FieldName::parametersJson);
+    if (fields.additionalOptionalParameters) {
+        const std::optional<FlowRunRequest> request =
+            FlowRunRequest::fromParametersJson(fields.parametersJson, error);
+        if (!request)
+            return std::nullopt;
+        fields.runRequest = *request;
+    }
+    fields.runRequest.name = flowRunName;
+    return fields;
+}
+
+QJsonObject TaskFields::maskedValues(const QJsonObject &values)
+{
+    QJsonObject result = values;
+    QJsonObject credentials;
+    if (result.contains(FieldName::credentialsUser))
+        credentials.insert(QStringLiteral("user"), result.take(FieldName::credentialsUser));
+    if (result.contains(FieldName::credentialsPassword)) {
+        result.remove(FieldName::credentialsPassword);
+        credentials.insert(QStringLiteral("password"), masked);
+    }
+    if (!credentials.isEmpty())
+        result.insert(QStringLiteral("credentials"), credentials);
+    if (result.contains(FieldName::apiAuthString))
+        result.insert(FieldName::apiAuthString, masked);
+    return result;
+}
+
+Connection TaskFields::connection() const
+{
+    Connection connection;
+    QUrl base = apiUrl;
+    QString urlAccount;
+    QString urlWorkspace;
+    Connection::splitCloudApiUrl(apiUrl, &base, &urlAccount, &urlWorkspace);
+    if (isCloud()) {
+        connection.setApiBase(base.isEmpty() ? Connection::defaultCloudApiBase() : base);
+        connection.setAccountId(accountId);
+        if (isUuid(workspace))
+            connection.setWorkspaceId(workspace);
+    } else {
+        connection.setApiBase(apiUrl);
+    }
+    connection.setApiKey(apiKey);
+    connection.setBasicAuth(apiAuthString);
+    return connection;
+}
+
+QJsonObject TaskFields::invocationFields() const
+{
+    QJsonObject credentials{{QStringLiteral("user"), accountId},
+                            {QStringLiteral("password"), apiKey.isEmpty() ? QString() : masked}};
+    QJsonObject result{
+        {FieldName::action, action},
+        {QStringLiteral("credentials"), credentials},
+        {FieldName::workspace, workspace},
+        {FieldName::deployment, deployment},
+        {FieldName::flowRunName, runRequest.name},
+        {FieldName::additionalOptionalParameters, additionalOptionalParameters},
+        {FieldName::parametersJson, parametersJson.isUndefined() ? QJsonValue() : parametersJson},
+        {FieldName::wait, wait},
+        {FieldName::pollingInterval, pollingInterval},
+        {FieldName::maxNumberOfPolls,
+         maxNumberOfPolls > 0 ? QJsonValue(maxNumberOfPolls) : QJsonValue()},
+        {FieldName::extensionOutputOptions,
+         extensionOutput == ExtensionOutputOption::FlowRunInfo ? flowRunInfoOption() : noneOption()},
+        {FieldName::apiUrl, apiUrl.toString(QUrl::RemoveUserInfo)},
+    };
+    return result;
+}

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "connection.h"
+#include "flowrunrequest.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QUrl>
+
+#include <optional>
+
+// The UAC field names: keys of --fields, of the options layer and of invocation.fields.
+namespace FieldName {
+inline constexpr QLatin1String action("action");
+inline constexpr QLatin1String credentialsUser("credentials.user");
+inline constexpr QLatin1String credentialsPassword("credentials.password");
+inline constexpr QLatin1String workspace("workspace_id_or_name");
+inline constexpr QLatin1String deployment("deployment_id_or_name");
+inline constexpr QLatin1String flowRunName("flow_run_name");
+inline constexpr QLatin1String additionalOptionalParameters("additional_optional_parameters");
+inline constexpr QLatin1String parametersJson("parameters_json");
+inline constexpr QLatin1String wait("wait_for_success_or_failure");
+inline constexpr QLatin1String pollingInterval("polling_interval");
+inline constexpr QLatin1String maxNumberOfPolls("max_number_of_polls");
+inline constexpr QLatin1String extensionOutputOptions("extension_output_options");
+// Not UAC fields, but carried the same way so that every source merges alike.
+inline constexpr QLatin1String apiUrl("api_url");
+inline constexpr QLatin1String apiAuthString("api_auth_string");
+} // namespace FieldName
+
+// A task's effective, validated fields. Values come in layers (environment < --fields document
+// < command-line options), each a JSON object keyed by field name, merged, then validated here.
+class TaskFields
+{
+public:
+    enum class ExtensionOutputOption { None, FlowRunInfo };
+
+    static QString launchFlowRunAction();
+    static QString noneOption();
+    static QString flowRunInfoOption();
+    static constexpr int defaultPollingInterval = 60;
+
+    // PREFECT_ACCOUNT_ID, PREFECT_API_KEY, PREFECT_API_URL, PREFECT_API_AUTH_STRING.
+    static QJsonObject layerFromEnvironment(const QProcessEnvironment &environment);
+    // The --fields document: a JSON object keyed by UAC field names. Credentials may be nested
+    // as {"credentials": {"user", "password"}}; they come back flattened.
+    static std::optional<QJsonObject> layerFromDocument(const QByteArray &json, QString *error);
+    // Flattens nested credentials and lets a Cloud api_url supply account and workspace.
+    static QJsonObject normalizedLayer(const QJsonObject &layer);
+    // Later layers win, key by key.
+    static QJsonObject merge(const QList<QJsonObject> &layers);
+
+    // What the values are for: a task needs a deployment; listing choices needs less.
+    enum class Purpose { LaunchTask, ListWorkspaces, ListDeployments };
+
+    // Validates merged values; on failure returns nothing and a one-line reason.
+    static std::optional<TaskFields> fromValues(const QJsonObject &values, QString *error,
+                                                Purpose purpose = Purpose::LaunchTask);
+    // The values as given, secrets masked: invocation.fields when validation failed.
+    static QJsonObject maskedValues(const QJsonObject &values);
+
+    QString action;
+    QString accountId;
+    QString apiKey;
+    QString apiAuthString;
+    QUrl apiUrl;
+    QString workspace;
+    QString deployment;
+    bool additionalOptionalParameters = false;
+    QJsonValue parametersJson;
+    FlowRunRequest runRequest;
+    bool wait = false;
+    int pollingInterval = defaultPollingInterval;
+    int maxNumberOfPolls = 0; // 0: poll until the run ends
+    ExtensionOutputOption extensionOutput = ExtensionOutputOption::None;
+
+    bool isCloud() const { return !accountId.isEmpty(); }
+    // The connection these fields describe; a Cloud workspace is set only when it is a UUID.
+    Connection connection() const;
+    // The effective fields for the Extension Output, the API key shown as "****".
+    QJsonObject invocationFields() const;
+};
+
+bool isUuid(const QString &text);

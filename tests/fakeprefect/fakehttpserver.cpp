@@ -1,0 +1,129 @@
+#include "fakehttpserver.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+
+QJsonValue HttpRequest::json() const
+{
+    const QJsonDocument document = QJsonDocument::fromJson(body);
+    if (document.isArray())
+        return document.array();
+    if (document.isObject())
+        return document.object();
+    return {};
+}
+
+HttpResponse HttpResponse::json(int status, const QJsonValue &value)
+{
+    HttpResponse response;
+    response.status = status;
+    response.body = value.isArray() ? QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)
+                                    : QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    response.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
+    return response;
+}
+
+HttpResponse HttpResponse::text(int status, const QByteArray &body, const QByteArray &contentType)
+{
+    HttpResponse response;
+    response.status = status;
+    response.body = body;
+    response.headers.append(qMakePair(QByteArray("Content-Type"), contentType));
+    return response;
+}
+
+HttpResponse HttpResponse::drop()
+{
+    HttpResponse response;
+    response.action = Action::Drop;
+    return response;
+}
+
+HttpResponse HttpResponse::hang()
+{
+    HttpResponse response;
+    response.action = Action::Hang;
+    return response;
+}
+
+FakeHttpServer::FakeHttpServer(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_server, &QTcpServer::newConnection, this, [this] {
+        while (QTcpSocket *socket = m_server.nextPendingConnection())
+            handleConnection(socket);
+    });
+}
+
+bool FakeHttpServer::listen()
+{
+    return m_server.listen(QHostAddress::LocalHost, 0);
+}
+
+QUrl FakeHttpServer::url(const QString &path) const
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path));
+}
+
+void FakeHttpServer::handleConnection(QTcpSocket *socket)
+{
+    socket->setParent(this);
+    auto buffer = std::make_shared<QByteArray>();
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer] {
+        buffer->append(socket->readAll());
+        while (tryParse(socket, buffer.get())) {
+        }
+    });
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+}
+
+bool FakeHttpServer::tryParse(QTcpSocket *socket, QByteArray *buffer)
+{
+    const qsizetype headerEnd = buffer->indexOf("\r\n\r\n");
+    if (headerEnd < 0)
+        return false;
+    const QList<QByteArray> lines = buffer->left(headerEnd).split('\n');
+    HttpRequest request;
+    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+    request.method = requestLine.value(0);
+    const QByteArray target = requestLine.value(1);
+    const qsizetype question = target.indexOf('?');
+    request.rawPath = question < 0 ? target : target.left(question);
+    if (question >= 0)
+        request.query = QUrlQuery(QString::fromUtf8(target.mid(question + 1)));
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+    }
+    const qsizetype length = request.header("content-length").toLongLong();
+    if (buffer->size() < headerEnd + 4 + length)
+        return false;
+    request.body = buffer->mid(headerEnd + 4, length);
+    buffer->remove(0, headerEnd + 4 + length);
+
+    m_requests.append(request);
+    emit requestReceived(request);
+    const HttpResponse response =
+        m_handler ? m_handler(request) : HttpResponse::json(404, QJsonObject{{"detail", "Not Found"}});
+    switch (response.action) {
+    case HttpResponse::Action::Hang:
+        return false;
+    case HttpResponse::Action::Drop:
+        socket->abort();
+        return false;
+    case HttpResponse::Action::Respond:
+        break;
+    }
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + " Status\r\n";
+    for (const auto &[name, value] : response.headers)
+        out += name + ": " + value + "\r\n";
+    out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
+    out += "Connection: keep-alive\r\n\r\n";
+    out += response.body;
+    socket->write(out);
+    return true;
+}

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonValue>
+#include <QList>
+#include <QObject>
+#include <QTcpServer>
+#include <QUrl>
+#include <QUrlQuery>
+
+#include <functional>
+
+// One HTTP request as the test server saw it.
+class HttpRequest
+{
+public:
+    QByteArray method;
+    QByteArray rawPath; // still percent-encoded, without the query
+    QUrlQuery query;
+    QHash<QByteArray, QByteArray> headers; // names in lower case
+    QByteArray body;
+
+    QString path() const { return QUrl::fromPercentEncoding(rawPath); }
+    QByteArray header(const QByteArray &name) const { return headers.value(name.toLower()); }
+    QJsonValue json() const;
+};
+
+// What the server does with a request: answer it, or misbehave on purpose.
+class HttpResponse
+{
+public:
+    enum class Action {
+        Respond,
+        Drop, // close the connection without an answer
+        Hang, // keep the connection open and never answer
+    };
+
+    static HttpResponse json(int status, const QJsonValue &value);
+    static HttpResponse text(int status, const QByteArray &body, const QByteArray &contentType);
+    static HttpResponse drop();
+    static HttpResponse hang();
+
+    Action action = Action::Respond;
+    int status = 200;
+    QByteArray body;
+    QList<QPair<QByteArray, QByteArray>> headers;
+};
+
+// A real HTTP/1.1 server on 127.0.0.1 and an ephemeral port, answering through a handler:
+// the same network stack as production, with faults on demand.
+class FakeHttpServer : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Handler = std::function<HttpResponse(const HttpRequest &request)>;
+
+    explicit FakeHttpServer(QObject *parent = nullptr);
+
+    bool listen();
+    quint16 port() const { return m_server.serverPort(); }
+    QUrl url(const QString &path = {}) const;
+    void setHandler(const Handler &handler) { m_handler = handler; }
+    QList<HttpRequest> requests() const { return m_requests; }
+    void clearRequests() { m_requests.clear(); }
+
+signals:
+    void requestReceived(const HttpRequest &request);
+
+private:
+    void handleConnection(QTcpSocket *socket);
+    bool tryParse(QTcpSocket *socket, QByteArray *buffer);
+
+    QTcpServer m_server;
+    Handler m_handler;
+    QList<HttpRequest> m_requests;
+};

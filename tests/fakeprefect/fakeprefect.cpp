@@ -1,0 +1,246 @@
+#include "fakeprefect.h"
+
+#include <QDateTime>
+#include <QRegularExpression>
+#include <QUuid>
+
+#include <algorithm>
+
+namespace {
+
+QString newId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+QString now()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+QString stateName(const QString &type)
+{
+    return type.left(1) + type.mid(1).toLower();
+}
+
+HttpResponse notFound()
+{
+    return HttpResponse::json(404, QJsonObject{{"detail", "Not Found"}});
+}
+
+QStringList anyOf(const QJsonObject &body, const QString &group, const QString &field)
+{
+    QStringList values;
+    for (const QJsonValue &value :
+         body.value(group).toObject().value(field).toObject().value("any_").toArray())
+        values << value.toString();
+    return values;
+}
+
+} // namespace
+
+FakePrefect::FakePrefect(QObject *parent)
+    : QObject(parent)
+{
+    m_http.setHandler([this](const HttpRequest &request) { return handle(request); });
+}
+
+void FakePrefect::enableCloud(const QString &accountId, const QString &workspaceId,
+                              const QString &apiKey)
+{
+    m_accountId = accountId;
+    m_workspaceId = workspaceId;
+    m_apiKey = apiKey;
+    m_requiredAuthorization = "Bearer " + apiKey.toUtf8();
+}
+
+QUrl FakePrefect::cloudWorkspaceUrl() const
+{
+    return m_http.url(QStringLiteral("/api/accounts/%1/workspaces/%2").arg(m_accountId, m_workspaceId));
+}
+
+QString FakePrefect::addDeployment(const QString &flowName, const QString &deploymentName,
+                                   const QJsonObject &parameters)
+{
+    if (!m_flowIds.contains(flowName))
+        m_flowIds.insert(flowName, newId());
+    const QString id = newId();
+    m_deployments.insert(id, QJsonObject{
+                                 {"id", id},
+                                 {"name", deploymentName},
+                                 {"flow_id", m_flowIds.value(flowName)},
+                                 {"parameters", parameters},
+                                 {"tags", QJsonArray{"test"}},
+                                 {"paused", false},
+                                 {"work_pool_name", QJsonValue()},
+                                 {"created", now()},
+                                 {"updated", now()},
+                             });
+    return id;
+}
+
+QList<HttpRequest> FakePrefect::requestsTo(const QString &pathPart, const QByteArray &method) const
+{
+    QList<HttpRequest> result;
+    for (const HttpRequest &request : m_http.requests()) {
+        if (request.path().contains(pathPart) && (method.isEmpty() || request.method == method))
+            result << request;
+    }
+    return result;
+}
+
+HttpResponse FakePrefect::handle(const HttpRequest &request)
+{
+    if (m_override) {
+        if (const std::optional<HttpResponse> response = m_override(request))
+            return *response;
+    }
+    if (!m_requiredAuthorization.isEmpty()
+        && request.header("authorization") != m_requiredAuthorization) {
+        return HttpResponse::json(401, QJsonObject{{"detail", "Invalid authentication credentials"}});
+    }
+    const QString path = request.path();
+    if (!path.startsWith(QLatin1String("/api/")))
+        return notFound();
+    QString route = path.mid(4);
+    if (!m_accountId.isEmpty()) {
+        if (route == QLatin1String("/me/workspaces") && request.method == "GET")
+            return HttpResponse::json(200, m_workspaces);
+        const QString prefix = QStringLiteral("/accounts/%1/workspaces/%2").arg(m_accountId, m_workspaceId);
+        if (!route.startsWith(prefix))
+            return notFound();
+        route = route.mid(prefix.size());
+    }
+    return handleWorkspaceRoute(request, route);
+}
+
+HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const QString &route)
+{
+    static const QRegularExpression deploymentById(QStringLiteral("^/deployments/([0-9a-f-]{36})$"));
+    static const QRegularExpression deploymentByName(QStringLiteral("^/deployments/name/([^/]+)/([^/]+)$"));
+    static const QRegularExpression createRun(QStringLiteral("^/deployments/([^/]+)/create_flow_run$"));
+    static const QRegularExpression flowById(QStringLiteral("^/flows/([^/]+)$"));
+    static const QRegularExpression flowRunById(QStringLiteral("^/flow_runs/([^/]+)$"));
+    const QJsonObject body = request.json().toObject();
+    QRegularExpressionMatch match;
+
+    if (route == QLatin1String("/deployments/filter") && request.method == "POST") {
+        const QStringList names = anyOf(body, "deployments", "name");
+        QList<QJsonObject> found;
+        for (const QJsonObject &deployment : std::as_const(m_deployments)) {
+            if (names.isEmpty() || names.contains(deployment.value("name").toString()))
+                found << deployment;
+        }
+        std::sort(found.begin(), found.end(), [](const QJsonObject &a, const QJsonObject &b) {
+            return a.value("name").toString() < b.value("name").toString();
+        });
+        const int offset = body.value("offset").toInt();
+        const int limit = std::min(body.value("limit").toInt(200), 200);
+        QJsonArray page;
+        for (qsizetype i = offset; i < found.size() && page.size() < limit; ++i)
+            page.append(found.at(i));
+        return HttpResponse::json(200, page);
+    }
+    if (route == QLatin1String("/flows/filter") && request.method == "POST") {
+        const QStringList ids = anyOf(body, "flows", "id");
+        QJsonArray flows;
+        for (auto it = m_flowIds.constBegin(); it != m_flowIds.constEnd(); ++it) {
+            if (ids.isEmpty() || ids.contains(it.value()))
+                flows.append(QJsonObject{{"id", it.value()}, {"name", it.key()}});
+        }
+        return HttpResponse::json(200, flows);
+    }
+    if ((match = flowById.match(route)).hasMatch() && request.method == "GET") {
+        const QString name = m_flowIds.key(match.captured(1));
+        if (name.isEmpty())
+            return notFound();
+        return HttpResponse::json(200, QJsonObject{{"id", match.captured(1)}, {"name", name}});
+    }
+    if ((match = deploymentById.match(route)).hasMatch() && request.method == "GET") {
+        if (!m_deployments.contains(match.captured(1)))
+            return HttpResponse::json(404, QJsonObject{{"detail", "Deployment not found"}});
+        return HttpResponse::json(200, m_deployments.value(match.captured(1)));
+    }
+    if ((match = deploymentByName.match(route)).hasMatch() && request.method == "GET") {
+        const QString flowId = m_flowIds.value(match.captured(1));
+        for (const QJsonObject &deployment : std::as_const(m_deployments)) {
+            if (deployment.value("flow_id").toString() == flowId
+                && deployment.value("name").toString() == match.captured(2))
+                return HttpResponse::json(200, deployment);
+        }
+        return HttpResponse::json(404, QJsonObject{{"detail", "Deployment not found"}});
+    }
+    if ((match = createRun.match(route)).hasMatch() && request.method == "POST") {
+        const QJsonObject deployment = m_deployments.value(match.captured(1));
+        if (deployment.isEmpty())
+            return HttpResponse::json(404, QJsonObject{{"detail", "Deployment not found"}});
+        const QString key = body.value("idempotency_key").toString();
+        if (!key.isEmpty()) {
+            for (const QJsonObject &run : std::as_const(m_flowRuns)) {
+                if (run.value("idempotency_key").toString() == key
+                    && run.value("deployment_id") == deployment.value("id"))
+                    return HttpResponse::json(200, run);
+            }
+        }
+        const QString id = newId();
+        QJsonObject parameters = deployment.value("parameters").toObject();
+        const QJsonObject given = body.value("parameters").toObject();
+        for (auto it = given.constBegin(); it != given.constEnd(); ++it)
+            parameters.insert(it.key(), it.value());
+        QJsonObject run{
+            {"id", id},
+            {"name", body.value("name").toString(QStringLiteral("fake-run-%1").arg(m_flowRuns.size() + 1))},
+            {"flow_id", deployment.value("flow_id")},
+            {"deployment_id", deployment.value("id")},
+            {"parameters", parameters},
+            {"context", body.value("context").toObject()},
+            {"job_variables", body.value("job_variables").toObject()},
+            {"tags", body.value("tags").toArray()},
+            {"idempotency_key", key.isEmpty() ? QJsonValue() : QJsonValue(key)},
+            {"created", now()},
+        };
+        m_flowRuns.insert(id, run);
+        m_flowRunStep.insert(id, 0);
+        m_flowRunOrder << id;
+        advance(id);
+        return HttpResponse::json(201, m_flowRuns.value(id));
+    }
+    if ((match = flowRunById.match(route)).hasMatch() && request.method == "GET") {
+        const QString id = match.captured(1);
+        if (!m_flowRuns.contains(id))
+            return HttpResponse::json(404, QJsonObject{{"detail", "Flow run not found"}});
+        m_flowRunStep[id] += 1;
+        advance(id);
+        return HttpResponse::json(200, m_flowRuns.value(id));
+    }
+    return notFound();
+}
+
+QJsonObject FakePrefect::makeState(const QString &type, const QString &flowRunId) const
+{
+    return QJsonObject{
+        {"id", newId()},
+        {"type", type},
+        {"name", stateName(type)},
+        {"timestamp", now()},
+        {"message", type == QLatin1String("CRASHED") ? QJsonValue("Execution was aborted by Python system exit call.")
+                                                    : QJsonValue()},
+        {"state_details", QJsonObject{{"flow_run_id", flowRunId}}},
+    };
+}
+
+void FakePrefect::advance(const QString &flowRunId)
+{
+    QJsonObject run = m_flowRuns.value(flowRunId);
+    const int step = std::min<int>(m_flowRunStep.value(flowRunId), m_stateScript.size() - 1);
+    const QString type = m_stateScript.at(step);
+    if (run.value("state_type").toString() == type)
+        return;
+    const QJsonObject state = makeState(type, flowRunId);
+    run.insert("state", state);
+    run.insert("state_id", state.value("id"));
+    run.insert("state_type", type);
+    run.insert("state_name", state.value("name"));
+    run.insert("updated", now());
+    m_flowRuns.insert(flowRunId, run);
+}

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "fakehttpserver.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QMap>
+#include <QStringList>
+
+#include <functional>
+
+// A small, stateful stand-in for the Prefect REST API: flows, deployments, flow runs whose
+// states advance on each read, Cloud's workspace layout and API-key check. Faults are injected
+// with setOverride(); every request is recorded.
+class FakePrefect : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Override = std::function<std::optional<HttpResponse>(const HttpRequest &request)>;
+
+    explicit FakePrefect(QObject *parent = nullptr);
+
+    bool listen() { return m_http.listen(); }
+    FakeHttpServer &http() { return m_http; }
+
+    // Self-hosted: http://127.0.0.1:PORT/api
+    QUrl apiUrl() const { return m_http.url(QStringLiteral("/api")); }
+    // Cloud layout: requests must carry "Bearer apiKey"; workspace routes live under
+    // /api/accounts/{account}/workspaces/{workspace}.
+    void enableCloud(const QString &accountId, const QString &workspaceId, const QString &apiKey);
+    QString accountId() const { return m_accountId; }
+    QString workspaceId() const { return m_workspaceId; }
+    QUrl cloudWorkspaceUrl() const;
+    // Self-hosted with a key or basic auth: the exact Authorization header required.
+    void requireAuthorization(const QByteArray &headerValue) { m_requiredAuthorization = headerValue; }
+    void addWorkspace(const QJsonObject &workspace) { m_workspaces.append(workspace); }
+
+    QString addDeployment(const QString &flowName, const QString &deploymentName,
+                          const QJsonObject &parameters = {});
+    QString flowId(const QString &flowName) const { return m_flowIds.value(flowName); }
+    // The state types a new run passes through: the first on creation, one more per read,
+    // staying on the last. Default: SCHEDULED, PENDING, RUNNING, COMPLETED.
+    void setStateScript(const QStringList &stateTypes) { m_stateScript = stateTypes; }
+    QJsonObject flowRun(const QString &id) const { return m_flowRuns.value(id); }
+    QStringList flowRunIds() const { return m_flowRunOrder; }
+    // Requests to paths containing this text.
+    QList<HttpRequest> requestsTo(const QString &pathPart, const QByteArray &method = {}) const;
+
+    // Consulted first for every request; return a response to override the fake API.
+    void setOverride(const Override &override) { m_override = override; }
+
+private:
+    HttpResponse handle(const HttpRequest &request);
+    HttpResponse handleWorkspaceRoute(const HttpRequest &request, const QString &route);
+    QJsonObject makeState(const QString &type, const QString &flowRunId) const;
+    void advance(const QString &flowRunId);
+
+    FakeHttpServer m_http;
+    Override m_override;
+    QString m_accountId;
+    QString m_workspaceId;
+    QString m_apiKey;
+    QByteArray m_requiredAuthorization;
+    QJsonArray m_workspaces;
+    QMap<QString, QString> m_flowIds; // name -> id
+    QMap<QString, QJsonObject> m_deployments; // id -> deployment
+    QMap<QString, QJsonObject> m_flowRuns; // id -> flow run
+    QMap<QString, int> m_flowRunStep;
+    QStringList m_flowRunOrder;
+    QStringList m_stateScript{QStringLiteral("SCHEDULED"), QStringLiteral("PENDING"),
+                              QStringLiteral("RUNNING"), QStringLiteral("COMPLETED")};
+};
