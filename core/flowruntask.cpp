@@ -155,11 +155,13 @@ void FlowRunTask::resolveDeployment()
             QStringList names;
             for (const Deployment &deployment : found)
                 names << deployment.fullName();
-            return fail(TaskResult::validationError(QStringLiteral("Deployment '%1' is ambiguous: %2")
-                                                        .arg(wanted, names.join(QStringLiteral(", ")))));
+            return fail(
+                TaskResult::validationError(QStringLiteral("Deployment '%1' is ambiguous: %2")
+                                                .arg(wanted, names.join(QStringLiteral(", ")))));
         }
         m_deployment = found.first();
-        emit progress(QStringLiteral("Deployment '%1' is %2").arg(m_deployment.fullName(), m_deployment.id));
+        emit progress(
+            QStringLiteral("Deployment '%1' is %2").arg(m_deployment.fullName(), m_deployment.id));
         emit stepDone(QPrivateSignal());
     });
 }
@@ -206,8 +208,8 @@ void FlowRunTask::fetchFlowRun()
     PrefectReply *reply = m_client->readFlowRun(m_flowRun.id);
     connect(reply, &PrefectReply::finished, this, [this, reply] {
         const PrefectError error = reply->error();
-        const bool exhausted = m_fields->maxNumberOfPolls > 0
-            && m_pollCount >= m_fields->maxNumberOfPolls;
+        const bool exhausted =
+            m_fields->maxNumberOfPolls > 0 && m_pollCount >= m_fields->maxNumberOfPolls;
         if (!error.isError() && reply->json().toObject().value(QLatin1String("id")).isString()) {
             updateFlowRun(reply->json().toObject());
             if (m_flowRun.isTerminal()) {
@@ -232,7 +234,8 @@ void FlowRunTask::fetchFlowRun()
             if (pollError.isAuthenticationFailure() || pollError.isNotFound())
                 return failRequest(QStringLiteral("reading the flow run"), pollError);
             ++m_failedPolls;
-            emit progress(QStringLiteral("Poll %1 failed: %2").arg(m_pollCount).arg(pollError.toString()));
+            emit progress(
+                QStringLiteral("Poll %1 failed: %2").arg(m_pollCount).arg(pollError.toString()));
             if (exhausted && m_failedPolls == m_pollCount)
                 return failRequest(QStringLiteral("reading the flow run"), pollError);
         }
@@ -257,7 +260,7 @@ void FlowRunTask::updateFlowRun(const QJsonObject &json)
                                    ? QString()
                                    : QStringLiteral(": ") + m_flowRun.stateMessage));
     }
-    const OutputFields fields{m_flowRun.id, m_flowRun.name, m_flowRun.stateType};
+    const OutputFields fields {m_flowRun.id, m_flowRun.name, m_flowRun.stateType};
     if (fields != m_outputFields) {
         m_outputFields = fields;
         emit outputFieldsChanged(m_outputFields);

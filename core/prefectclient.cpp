@@ -15,8 +15,8 @@ namespace {
 
 QJsonObject anyOf(const QString &field, const QStringList &values)
 {
-    return QJsonObject{{field, QJsonObject{{QStringLiteral("any_"),
-                                            QJsonArray::fromStringList(values)}}}};
+    return QJsonObject {
+        {field, QJsonObject {{QStringLiteral("any_"), QJsonArray::fromStringList(values)}}}};
 }
 
 QList<Deployment> deploymentsFromJson(const QJsonArray &array,
@@ -26,12 +26,11 @@ QList<Deployment> deploymentsFromJson(const QJsonArray &array,
     result.reserve(array.size());
     for (const QJsonValue &value : array) {
         const QJsonObject object = value.toObject();
-        result << Deployment::fromJson(object,
-                                       flowNames.value(object.value(QLatin1String("flow_id")).toString()));
+        result << Deployment::fromJson(
+            object, flowNames.value(object.value(QLatin1String("flow_id")).toString()));
     }
-    std::sort(result.begin(), result.end(), [](const Deployment &a, const Deployment &b) {
-        return a.fullName() < b.fullName();
-    });
+    std::sort(result.begin(), result.end(),
+              [](const Deployment &a, const Deployment &b) { return a.fullName() < b.fullName(); });
     return result;
 }
 
@@ -73,8 +72,8 @@ void PrefectClient::handleReply(const QByteArray &verb, QNetworkReply *networkRe
     if (status >= 300) {
         QString message = PrefectError::serverMessage(body);
         if (status < 400) {
-            const QUrl target = networkReply->attribute(QNetworkRequest::RedirectionTargetAttribute)
-                                    .toUrl();
+            const QUrl target =
+                networkReply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
             message = QStringLiteral("redirect to another origin refused (%1)")
                           .arg(networkReply->url().resolved(target).toString(QUrl::RemoveUserInfo
                                                                              | QUrl::RemoveQuery));
@@ -85,13 +84,11 @@ void PrefectClient::handleReply(const QByteArray &verb, QNetworkReply *networkRe
     if (networkReply->error() != QNetworkReply::NoError) {
         const bool timedOut = networkReply->error() == QNetworkReply::OperationCanceledError
             || networkReply->error() == QNetworkReply::TimeoutError;
-        result->finishWithError(PrefectError(timedOut ? PrefectError::Kind::Timeout
-                                                      : PrefectError::Kind::Network,
-                                             0,
-                                             timedOut ? QStringLiteral("timed out after %1 s")
-                                                            .arg(m_connection.transferTimeoutMs()
-                                                                 / 1000.0)
-                                                      : networkReply->errorString()));
+        result->finishWithError(
+            PrefectError(timedOut ? PrefectError::Kind::Timeout : PrefectError::Kind::Network, 0,
+                         timedOut ? QStringLiteral("timed out after %1 s")
+                                        .arg(m_connection.transferTimeoutMs() / 1000.0)
+                                  : networkReply->errorString()));
         return;
     }
     if (body.trimmed().isEmpty()) {
@@ -119,14 +116,15 @@ void PrefectClient::handleReply(const QByteArray &verb, QNetworkReply *networkRe
 PrefectReply *PrefectClient::listWorkspaces()
 {
     auto *result = new PrefectReply(this);
-    PrefectReply *request =
-        send("GET", m_connection.baseEndpoint({QStringLiteral("me"), QStringLiteral("workspaces")}));
+    PrefectReply *request = send(
+        "GET", m_connection.baseEndpoint({QStringLiteral("me"), QStringLiteral("workspaces")}));
     connect(request, &PrefectReply::finished, result, [request, result] {
         if (request->hasError())
             return result->finishWithError(request->error());
         if (!request->json().isArray()) {
-            return result->finishWithError(PrefectError(PrefectError::Kind::InvalidResponse, 200,
-                                                        QStringLiteral("workspaces: expected a JSON array")));
+            return result->finishWithError(
+                PrefectError(PrefectError::Kind::InvalidResponse, 200,
+                             QStringLiteral("workspaces: expected a JSON array")));
         }
         result->finishWithWorkspaces(Workspace::listFromJson(request->json().toArray()));
     });
@@ -138,27 +136,29 @@ PrefectReply *PrefectClient::listDeployments(const QString &deploymentName)
     auto *result = new PrefectReply(this);
     QJsonObject filter;
     if (!deploymentName.isEmpty())
-        filter.insert(QStringLiteral("deployments"), anyOf(QStringLiteral("name"), {deploymentName}));
+        filter.insert(QStringLiteral("deployments"),
+                      anyOf(QStringLiteral("name"), {deploymentName}));
     fetchDeploymentPage(result, filter, 0, {});
     return result;
 }
 
-void PrefectClient::fetchDeploymentPage(PrefectReply *result, const QJsonObject &filter,
-                                        int offset, const QJsonArray &collected)
+void PrefectClient::fetchDeploymentPage(PrefectReply *result, const QJsonObject &filter, int offset,
+                                        const QJsonArray &collected)
 {
     QJsonObject body = filter;
     body.insert(QStringLiteral("limit"), pageSize);
     body.insert(QStringLiteral("offset"), offset);
     body.insert(QStringLiteral("sort"), QStringLiteral("NAME_ASC"));
-    PrefectReply *page = send("POST", m_connection.endpoint({QStringLiteral("deployments"),
-                                                             QStringLiteral("filter")}),
-                              body);
+    PrefectReply *page = send(
+        "POST", m_connection.endpoint({QStringLiteral("deployments"), QStringLiteral("filter")}),
+        body);
     connect(page, &PrefectReply::finished, result, [=] {
         if (page->hasError())
             return result->finishWithError(page->error());
         if (!page->json().isArray()) {
-            return result->finishWithError(PrefectError(PrefectError::Kind::InvalidResponse, 200,
-                                                        QStringLiteral("deployments: expected a JSON array")));
+            return result->finishWithError(
+                PrefectError(PrefectError::Kind::InvalidResponse, 200,
+                             QStringLiteral("deployments: expected a JSON array")));
         }
         const QJsonArray items = page->json().toArray();
         QJsonArray all = collected;
@@ -183,10 +183,10 @@ void PrefectClient::fetchFlowNames(PrefectReply *result, const QJsonArray &deplo
     if (offset >= flowIds.size())
         return result->finishWithDeployments(deploymentsFromJson(deployments, names));
     const QStringList chunk = flowIds.mid(offset, pageSize);
-    const QJsonObject body{{QStringLiteral("flows"), anyOf(QStringLiteral("id"), chunk)},
-                           {QStringLiteral("limit"), pageSize}};
-    PrefectReply *page =
-        send("POST", m_connection.endpoint({QStringLiteral("flows"), QStringLiteral("filter")}), body);
+    const QJsonObject body {{QStringLiteral("flows"), anyOf(QStringLiteral("id"), chunk)},
+                            {QStringLiteral("limit"), pageSize}};
+    PrefectReply *page = send(
+        "POST", m_connection.endpoint({QStringLiteral("flows"), QStringLiteral("filter")}), body);
     connect(page, &PrefectReply::finished, result, [=] {
         if (page->hasError())
             return result->finishWithError(page->error());
@@ -211,8 +211,9 @@ PrefectReply *PrefectClient::readDeployment(const QString &deploymentId)
         const QJsonObject deployment = request->json().toObject();
         const QString flowId = deployment.value(QLatin1String("flow_id")).toString();
         if (flowId.isEmpty()) {
-            return result->finishWithError(PrefectError(PrefectError::Kind::InvalidResponse, 200,
-                                                        QStringLiteral("deployment without flow_id")));
+            return result->finishWithError(
+                PrefectError(PrefectError::Kind::InvalidResponse, 200,
+                             QStringLiteral("deployment without flow_id")));
         }
         PrefectReply *flow = send("GET", m_connection.endpoint({QStringLiteral("flows"), flowId}));
         connect(flow, &PrefectReply::finished, result, [flow, result, deployment] {
@@ -229,9 +230,10 @@ PrefectReply *PrefectClient::readDeploymentByName(const QString &flowName,
                                                   const QString &deploymentName)
 {
     auto *result = new PrefectReply(this);
-    PrefectReply *request = send("GET", m_connection.endpoint({QStringLiteral("deployments"),
-                                                               QStringLiteral("name"), flowName,
-                                                               deploymentName}));
+    PrefectReply *request =
+        send("GET",
+             m_connection.endpoint({QStringLiteral("deployments"), QStringLiteral("name"), flowName,
+                                    deploymentName}));
     connect(request, &PrefectReply::finished, result, [request, result, flowName] {
         if (request->hasError())
             return result->finishWithError(request->error());

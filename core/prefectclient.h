@@ -46,7 +46,8 @@ private:
     void fetchDeploymentPage(PrefectReply *result, const QJsonObject &filter, int offset,
                              const QJsonArray &collected);
     void fetchFlowNames(PrefectReply *result, const QJsonArray &deployments,
-                        const QStringList &flowIds, int offset, const QHash<QString, QString> &names);
+                        const QStringList &flowIds, int offset,
+                        const QHash<QString, QString> &names);
 
     QNetworkAccessManager *m_network;
     Connection m_connection;

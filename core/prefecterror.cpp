@@ -31,9 +31,11 @@ QString detailText(const QJsonValue &detail)
                 for (const QJsonValue &part : object.value(QLatin1String("loc")).toArray())
                     location << part.toVariant().toString();
                 const QString msg = object.value(QLatin1String("msg")).toString();
-                parts << (location.isEmpty() ? msg : location.join(u'.') + QStringLiteral(": ") + msg);
+                parts << (location.isEmpty() ? msg
+                                             : location.join(u'.') + QStringLiteral(": ") + msg);
             } else {
-                parts << QString::fromUtf8(QJsonDocument(item.toObject()).toJson(QJsonDocument::Compact));
+                parts << QString::fromUtf8(
+                    QJsonDocument(item.toObject()).toJson(QJsonDocument::Compact));
             }
         }
         return parts.join(QStringLiteral("; "));
@@ -96,7 +98,8 @@ QString PrefectError::serverMessage(const QByteArray &body)
                 // A 422 from FastAPI pairs exception_message "Invalid request..." with the detail.
                 if (key == QLatin1String("exception_message")
                     && object.contains(QLatin1String("exception_detail"))) {
-                    const QString more = detailText(object.value(QLatin1String("exception_detail")));
+                    const QString more =
+                        detailText(object.value(QLatin1String("exception_detail")));
                     if (!more.isEmpty())
                         return oneLine(text + QStringLiteral(": ") + more);
                 }

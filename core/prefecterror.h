@@ -8,9 +8,9 @@ class PrefectError
 public:
     enum class Kind {
         None,
-        Network,         // connection refused, reset, DNS, TLS
-        Timeout,         // no complete answer within the transfer timeout
-        Http,            // the server answered with a status >= 400
+        Network, // connection refused, reset, DNS, TLS
+        Timeout, // no complete answer within the transfer timeout
+        Http, // the server answered with a status >= 400
         InvalidResponse, // the server answered 2xx, but not with the JSON we need
     };
 

@@ -167,9 +167,9 @@ QJsonObject TaskFields::normalizedLayer(const QJsonObject &layer)
 {
     QJsonObject result = layer;
     const QJsonObject credentials = result.take(QLatin1String("credentials")).toObject();
-    for (const auto &[nested, flat] : {std::pair{QLatin1String("user"), FieldName::credentialsUser},
-                                       std::pair{QLatin1String("password"),
-                                                 FieldName::credentialsPassword}}) {
+    for (const auto &[nested, flat] :
+         {std::pair {QLatin1String("user"), FieldName::credentialsUser},
+          std::pair {QLatin1String("password"), FieldName::credentialsPassword}}) {
         if (credentials.contains(nested) && !result.contains(flat))
             result.insert(flat, credentials.value(nested));
     }
@@ -197,7 +197,7 @@ QJsonObject TaskFields::merge(const QList<QJsonObject> &layers)
 }
 
 std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QString *error,
-                                                Purpose purpose)
+                                                 Purpose purpose)
 {
     TaskFields fields;
     QString apiUrlText;
@@ -342,9 +342,9 @@ Connection TaskFields::connection() const
 
 QJsonObject TaskFields::invocationFields() const
 {
-    QJsonObject credentials{{QStringLiteral("user"), accountId},
-                            {QStringLiteral("password"), apiKey.isEmpty() ? QString() : masked}};
-    QJsonObject result{
+    QJsonObject credentials {{QStringLiteral("user"), accountId},
+                             {QStringLiteral("password"), apiKey.isEmpty() ? QString() : masked}};
+    QJsonObject result {
         {FieldName::action, action},
         {QStringLiteral("credentials"), credentials},
         {FieldName::workspace, workspace},
@@ -357,7 +357,8 @@ QJsonObject TaskFields::invocationFields() const
         {FieldName::maxNumberOfPolls,
          maxNumberOfPolls > 0 ? QJsonValue(maxNumberOfPolls) : QJsonValue()},
         {FieldName::extensionOutputOptions,
-         extensionOutput == ExtensionOutputOption::FlowRunInfo ? flowRunInfoOption() : noneOption()},
+         extensionOutput == ExtensionOutputOption::FlowRunInfo ? flowRunInfoOption()
+                                                               : noneOption()},
         {FieldName::apiUrl, apiUrl.toString(QUrl::RemoveUserInfo)},
     };
     return result;

@@ -19,12 +19,13 @@ TaskResult TaskResult::failure(const QString &reason)
 
 TaskResult TaskResult::validationError(const QString &reason)
 {
-    return TaskResult(ExitCode::DataValidationError, QStringLiteral("Data Validation Error: ") + reason,
-                      {reason});
+    return TaskResult(ExitCode::DataValidationError,
+                      QStringLiteral("Data Validation Error: ") + reason, {reason});
 }
 
 TaskResult TaskResult::pollingTimeout()
 {
     const QString reason = QStringLiteral("maximum polling timeout reached.");
-    return TaskResult(ExitCode::PollingTimeout, QStringLiteral("Polling Timeout: ") + reason, {reason});
+    return TaskResult(ExitCode::PollingTimeout, QStringLiteral("Polling Timeout: ") + reason,
+                      {reason});
 }

@@ -42,9 +42,10 @@ std::optional<Workspace> Workspace::pick(const QList<Workspace> &workspaces,
         names << workspace.fullHandle();
     names.sort();
     if (matching.isEmpty()) {
-        *error = QStringLiteral("Workspace '%1' not found in account %2; available: %3")
-                     .arg(wanted, accountId,
-                          names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", ")));
+        *error =
+            QStringLiteral("Workspace '%1' not found in account %2; available: %3")
+                .arg(wanted, accountId,
+                     names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", ")));
     } else {
         *error = QStringLiteral("Workspace '%1' is ambiguous: %2")
                      .arg(wanted, names.join(QStringLiteral(", ")));
@@ -54,13 +55,13 @@ std::optional<Workspace> Workspace::pick(const QList<Workspace> &workspaces,
 
 bool Workspace::matches(const QString &idOrName) const
 {
-    return idOrName.compare(workspaceId, Qt::CaseInsensitive) == 0
-        || idOrName == workspaceHandle || idOrName == workspaceName || idOrName == fullHandle();
+    return idOrName.compare(workspaceId, Qt::CaseInsensitive) == 0 || idOrName == workspaceHandle
+        || idOrName == workspaceName || idOrName == fullHandle();
 }
 
 QJsonObject Workspace::toChoiceJson() const
 {
-    return QJsonObject{
+    return QJsonObject {
         {QStringLiteral("id"), workspaceId},
         {QStringLiteral("name"), workspaceName},
         {QStringLiteral("handle"), workspaceHandle},

@@ -22,20 +22,20 @@ CliApplication::CliApplication(QObject *parent)
 {
     connect(m_client, &PrefectClient::exchangeFinished, this,
             [](const QByteArray &verb, const QUrl &url, int status, qint64 elapsedMs) {
-                qCInfo(lcHttp).noquote() << QStringLiteral("%1 %2 -> %3 in %4 ms")
-                                                .arg(QString::fromLatin1(verb),
-                                                     url.toString(QUrl::RemoveUserInfo))
-                                                .arg(status)
-                                                .arg(elapsedMs);
+                qCInfo(lcHttp).noquote()
+                    << QStringLiteral("%1 %2 -> %3 in %4 ms")
+                           .arg(QString::fromLatin1(verb), url.toString(QUrl::RemoveUserInfo))
+                           .arg(status)
+                           .arg(elapsedMs);
             });
 }
 
 void CliApplication::start(const QStringList &arguments)
 {
     const bool parsed = m_options.parse(arguments);
-    CliLog::install(m_options.verbose()   ? CliLog::Level::Verbose
-                    : m_options.quiet() ? CliLog::Level::Quiet
-                                        : CliLog::Level::Normal);
+    CliLog::install(m_options.verbose()     ? CliLog::Level::Verbose
+                        : m_options.quiet() ? CliLog::Level::Quiet
+                                            : CliLog::Level::Normal);
     if (parsed && m_options.isHelpRequested()) {
         std::fputs(qPrintable(m_options.helpText()), stdout);
         return exitLater(0);
@@ -67,8 +67,8 @@ void CliApplication::start(const QStringList &arguments)
         const TaskResult result = TaskResult::validationError(error);
         if (m_options.command() != CliOptions::Command::Launch)
             return finishChoicesWithError(result);
-        return finishTask(result, ExtensionOutput::build(TaskFields::maskedValues(values), result,
-                                                         false, {}));
+        return finishTask(
+            result, ExtensionOutput::build(TaskFields::maskedValues(values), result, false, {}));
     }
     if (m_options.command() == CliOptions::Command::Launch)
         startLaunch(values);
@@ -82,8 +82,8 @@ void CliApplication::startLaunch(const QJsonObject &values)
     connect(m_task, &FlowRunTask::progress, this,
             [](const QString &message) { qCInfo(lcCli).noquote() << message; });
     connect(m_task, &FlowRunTask::outputFieldsChanged, this, [this](const OutputFields &fields) {
-        writeEvent(QJsonObject{{QStringLiteral("type"), QStringLiteral("output_fields")},
-                               {QStringLiteral("fields"), fields.toJson()}});
+        writeEvent(QJsonObject {{QStringLiteral("type"), QStringLiteral("output_fields")},
+                                {QStringLiteral("fields"), fields.toJson()}});
     });
     connect(m_task, &FlowRunTask::finished, this,
             [this] { finishTask(m_task->result(), m_task->extensionOutput()); });
@@ -103,7 +103,8 @@ void CliApplication::finishTask(const TaskResult &result, const QJsonObject &ext
                 << QStringLiteral("cannot write the Extension Output to '%1': %2").arg(path, error);
             if (finalResult.exitCode() == ExitCode::Success) {
                 finalResult = TaskResult::failure(
-                    QStringLiteral("cannot write the Extension Output to '%1': %2").arg(path, error));
+                    QStringLiteral("cannot write the Extension Output to '%1': %2")
+                        .arg(path, error));
                 document.insert(QStringLiteral("exit_code"), finalResult.exitCodeValue());
                 document.insert(QStringLiteral("status_description"),
                                 finalResult.statusDescription());
@@ -114,9 +115,9 @@ void CliApplication::finishTask(const TaskResult &result, const QJsonObject &ext
         qCInfo(lcCli).noquote() << finalResult.statusDescription();
     else
         qCCritical(lcCli).noquote() << finalResult.statusDescription();
-    writeEvent(QJsonObject{{QStringLiteral("type"), QStringLiteral("result")},
-                           {QStringLiteral("exit_code"), finalResult.exitCodeValue()},
-                           {QStringLiteral("extension_output"), document}});
+    writeEvent(QJsonObject {{QStringLiteral("type"), QStringLiteral("result")},
+                            {QStringLiteral("exit_code"), finalResult.exitCodeValue()},
+                            {QStringLiteral("extension_output"), document}});
     exitLater(finalResult.exitCodeValue());
 }
 
@@ -213,9 +214,9 @@ void CliApplication::writeEvent(const QJsonObject &event)
 {
     if (!m_options.events())
         return;
-    const QByteArray line = CliLog::redacted(QString::fromUtf8(
-                                                 QJsonDocument(event).toJson(QJsonDocument::Compact)))
-                                .toUtf8()
+    const QByteArray line =
+        CliLog::redacted(QString::fromUtf8(QJsonDocument(event).toJson(QJsonDocument::Compact)))
+            .toUtf8()
         + '\n';
     std::fwrite(line.constData(), 1, size_t(line.size()), stdout);
     std::fflush(stdout);

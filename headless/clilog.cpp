@@ -24,8 +24,8 @@ void handleMessage(QtMsgType type, const QMessageLogContext &, const QString &me
         prefix = QStringLiteral("warning: ");
     else if (type == QtCriticalMsg || type == QtFatalMsg)
         prefix = QStringLiteral("error: ");
-    const QString line = QDateTime::currentDateTime().toString(Qt::ISODateWithMs) + u' '
-        + prefix + CliLog::redacted(message) + u'\n';
+    const QString line = QDateTime::currentDateTime().toString(Qt::ISODateWithMs) + u' ' + prefix
+        + CliLog::redacted(message) + u'\n';
     const QByteArray bytes = line.toUtf8();
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
     std::fflush(stderr);

@@ -65,7 +65,8 @@ CliOptions::CliOptions()
         "40 polling timeout."));
     m_parser.addHelpOption();
     // -v is --verbose here, so --version has no short form.
-    m_parser.addOption({QStringLiteral("version"), QStringLiteral("Displays version information.")});
+    m_parser.addOption(
+        {QStringLiteral("version"), QStringLiteral("Displays version information.")});
     m_parser.addPositionalArgument(QStringLiteral("command"),
                                    QStringLiteral("launch (default), workspaces or deployments."),
                                    QStringLiteral("[command]"));
