@@ -60,8 +60,8 @@ QUrl Connection::endpoint(const QStringList &segments) const
 {
     if (!isCloud())
         return baseEndpoint(segments);
-    return baseEndpoint(QStringList {QStringLiteral("accounts"), m_accountId,
-                                     QStringLiteral("workspaces"), m_workspaceId}
+    return baseEndpoint(QStringList{QStringLiteral("accounts"), m_accountId,
+                                    QStringLiteral("workspaces"), m_workspaceId}
                         + segments);
 }
 

@@ -15,7 +15,7 @@ Deployment Deployment::fromJson(const QJsonObject &object, const QString &flowNa
 
 QJsonObject Deployment::toChoiceJson() const
 {
-    return QJsonObject {
+    return QJsonObject{
         {QStringLiteral("id"), id},
         {QStringLiteral("name"), fullName()},
         {QStringLiteral("flow_name"), flowName},

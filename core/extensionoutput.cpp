@@ -18,10 +18,10 @@ QJsonObject build(const QJsonObject &invocationFields, const TaskResult &result,
                                                   : QJsonValue(flowRunInfo));
     }
     resultObject.insert(QStringLiteral("errors"), QJsonArray::fromStringList(result.errors()));
-    return QJsonObject {
+    return QJsonObject{
         {QStringLiteral("exit_code"), result.exitCodeValue()},
         {QStringLiteral("status_description"), result.statusDescription()},
-        {QStringLiteral("invocation"), QJsonObject {{QStringLiteral("fields"), invocationFields}}},
+        {QStringLiteral("invocation"), QJsonObject{{QStringLiteral("fields"), invocationFields}}},
         {QStringLiteral("result"), resultObject},
     };
 }

@@ -260,7 +260,7 @@ void FlowRunTask::updateFlowRun(const QJsonObject &json)
                                    ? QString()
                                    : QStringLiteral(": ") + m_flowRun.stateMessage));
     }
-    const OutputFields fields {m_flowRun.id, m_flowRun.name, m_flowRun.stateType};
+    const OutputFields fields{m_flowRun.id, m_flowRun.name, m_flowRun.stateType};
     if (fields != m_outputFields) {
         m_outputFields = fields;
         emit outputFieldsChanged(m_outputFields);

@@ -2,7 +2,7 @@
 
 QJsonObject OutputFields::toJson() const
 {
-    return QJsonObject {
+    return QJsonObject{
         {QStringLiteral("flow_run_id"), flowRunId},
         {QStringLiteral("flow_run_name"), flowRunName},
         {QStringLiteral("flow_run_state"), flowRunState},

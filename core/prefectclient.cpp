@@ -15,8 +15,8 @@ namespace {
 
 QJsonObject anyOf(const QString &field, const QStringList &values)
 {
-    return QJsonObject {
-        {field, QJsonObject {{QStringLiteral("any_"), QJsonArray::fromStringList(values)}}}};
+    return QJsonObject{
+        {field, QJsonObject{{QStringLiteral("any_"), QJsonArray::fromStringList(values)}}}};
 }
 
 QList<Deployment> deploymentsFromJson(const QJsonArray &array,
@@ -183,8 +183,8 @@ void PrefectClient::fetchFlowNames(PrefectReply *result, const QJsonArray &deplo
     if (offset >= flowIds.size())
         return result->finishWithDeployments(deploymentsFromJson(deployments, names));
     const QStringList chunk = flowIds.mid(offset, pageSize);
-    const QJsonObject body {{QStringLiteral("flows"), anyOf(QStringLiteral("id"), chunk)},
-                            {QStringLiteral("limit"), pageSize}};
+    const QJsonObject body{{QStringLiteral("flows"), anyOf(QStringLiteral("id"), chunk)},
+                           {QStringLiteral("limit"), pageSize}};
     PrefectReply *page = send(
         "POST", m_connection.endpoint({QStringLiteral("flows"), QStringLiteral("filter")}), body);
     connect(page, &PrefectReply::finished, result, [=] {

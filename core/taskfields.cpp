@@ -168,8 +168,8 @@ QJsonObject TaskFields::normalizedLayer(const QJsonObject &layer)
     QJsonObject result = layer;
     const QJsonObject credentials = result.take(QLatin1String("credentials")).toObject();
     for (const auto &[nested, flat] :
-         {std::pair {QLatin1String("user"), FieldName::credentialsUser},
-          std::pair {QLatin1String("password"), FieldName::credentialsPassword}}) {
+         {std::pair{QLatin1String("user"), FieldName::credentialsUser},
+          std::pair{QLatin1String("password"), FieldName::credentialsPassword}}) {
         if (credentials.contains(nested) && !result.contains(flat))
             result.insert(flat, credentials.value(nested));
     }
@@ -342,9 +342,10 @@ Connection TaskFields::connection() const
 
 QJsonObject TaskFields::invocationFields() const
 {
-    QJsonObject credentials {{QStringLiteral("user"), accountId},
-                             {QStringLiteral("password"), apiKey.isEmpty() ? QString() : masked}};
-    QJsonObject result {
+    const QJsonObject credentials{
+        {QStringLiteral("user"), accountId.isEmpty() ? QJsonValue() : QJsonValue(accountId)},
+        {QStringLiteral("password"), apiKey.isEmpty() ? QJsonValue() : QJsonValue(masked)}};
+    const QJsonObject result{
         {FieldName::action, action},
         {QStringLiteral("credentials"), credentials},
         {FieldName::workspace, workspace},

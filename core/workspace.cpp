@@ -61,7 +61,7 @@ bool Workspace::matches(const QString &idOrName) const
 
 QJsonObject Workspace::toChoiceJson() const
 {
-    return QJsonObject {
+    return QJsonObject{
         {QStringLiteral("id"), workspaceId},
         {QStringLiteral("name"), workspaceName},
         {QStringLiteral("handle"), workspaceHandle},

@@ -82,8 +82,8 @@ void CliApplication::startLaunch(const QJsonObject &values)
     connect(m_task, &FlowRunTask::progress, this,
             [](const QString &message) { qCInfo(lcCli).noquote() << message; });
     connect(m_task, &FlowRunTask::outputFieldsChanged, this, [this](const OutputFields &fields) {
-        writeEvent(QJsonObject {{QStringLiteral("type"), QStringLiteral("output_fields")},
-                                {QStringLiteral("fields"), fields.toJson()}});
+        writeEvent(QJsonObject{{QStringLiteral("type"), QStringLiteral("output_fields")},
+                               {QStringLiteral("fields"), fields.toJson()}});
     });
     connect(m_task, &FlowRunTask::finished, this,
             [this] { finishTask(m_task->result(), m_task->extensionOutput()); });
@@ -115,9 +115,9 @@ void CliApplication::finishTask(const TaskResult &result, const QJsonObject &ext
         qCInfo(lcCli).noquote() << finalResult.statusDescription();
     else
         qCCritical(lcCli).noquote() << finalResult.statusDescription();
-    writeEvent(QJsonObject {{QStringLiteral("type"), QStringLiteral("result")},
-                            {QStringLiteral("exit_code"), finalResult.exitCodeValue()},
-                            {QStringLiteral("extension_output"), document}});
+    writeEvent(QJsonObject{{QStringLiteral("type"), QStringLiteral("result")},
+                           {QStringLiteral("exit_code"), finalResult.exitCodeValue()},
+                           {QStringLiteral("extension_output"), document}});
     exitLater(finalResult.exitCodeValue());
 }
 
