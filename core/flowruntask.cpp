@@ -7,6 +7,7 @@
 #include <QFinalState>
 #include <QState>
 #include <QStateMachine>
+#include <QUuid>
 
 #include <algorithm>
 
@@ -96,7 +97,12 @@ void FlowRunTask::validate()
     m_fields = TaskFields::fromValues(m_values, &error);
     if (!m_fields)
         return fail(TaskResult::validationError(error));
+    // Prefect answers a repeated key with the run it already made, so a create that is retried,
+    // or a task that is re-run with the caller's key, never launches a second run.
+    if (m_fields->runRequest.idempotencyKey.isEmpty())
+        m_fields->runRequest.idempotencyKey = QUuid::createUuid().toString(QUuid::WithoutBraces);
     m_client->setConnection(m_fields->connection());
+    m_client->setRetryPolicy(m_fields->retryPolicy());
     emit stepDone(QPrivateSignal());
 }
 

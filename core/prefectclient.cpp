@@ -8,8 +8,10 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QTimer>
 
 #include <algorithm>
+#include <memory>
 
 namespace {
 
@@ -45,72 +47,99 @@ PrefectClient::PrefectClient(QNetworkAccessManager *network, QObject *parent)
 PrefectReply *PrefectClient::send(const QByteArray &verb, const QUrl &url, const QJsonValue &body)
 {
     auto *result = new PrefectReply(this);
-    QByteArray payload;
+    auto attempt = std::make_shared<Attempt>();
+    attempt->verb = verb;
+    attempt->url = url;
     if (body.isObject())
-        payload = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
-    QNetworkReply *networkReply =
-        m_network->sendCustomRequest(m_connection.request(url), verb, payload);
-    // Owned by the result, so that dropping the result aborts the request.
-    networkReply->setParent(result);
-    const qint64 startedMs = QDateTime::currentMSecsSinceEpoch();
-    connect(networkReply, &QNetworkReply::finished, result,
-            [this, verb, networkReply, result, startedMs] {
-                handleReply(verb, networkReply, result, startedMs);
-            });
+        attempt->payload = QJsonDocument(body.toObject()).toJson(QJsonDocument::Compact);
+    attempt->clock.start();
+    sendAttempt(result, attempt);
     return result;
 }
 
-void PrefectClient::handleReply(const QByteArray &verb, QNetworkReply *networkReply,
-                                PrefectReply *result, qint64 startedMs)
+void PrefectClient::sendAttempt(PrefectReply *result, const std::shared_ptr<Attempt> &attempt)
 {
-    networkReply->deleteLater();
+    QNetworkReply *networkReply = m_network->sendCustomRequest(m_connection.request(attempt->url),
+                                                               attempt->verb, attempt->payload);
+    // Owned by the result, so that dropping the result aborts the request.
+    networkReply->setParent(result);
+    const qint64 sentAtMs = attempt->clock.elapsed();
+    connect(
+        networkReply, &QNetworkReply::finished, result,
+        [this, networkReply, result, attempt, sentAtMs] {
+            networkReply->deleteLater();
+            QJsonValue json;
+            std::optional<qint64> retryAfterMs;
+            const PrefectError error = interpret(networkReply, &json, &retryAfterMs);
+            emit exchangeFinished(
+                attempt->verb, attempt->url,
+                networkReply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                attempt->clock.elapsed() - sentAtMs);
+            if (!error.isError())
+                return result->finishWithJson(json);
+            if (RetryPolicy::isRetryable(error) && attempt->retries < m_retryPolicy.maxRetries) {
+                const int delay = m_retryPolicy.delayMs(attempt->retries, retryAfterMs);
+                if (attempt->clock.elapsed() + delay <= m_retryPolicy.maxTotalMs) {
+                    ++attempt->retries;
+                    emit retrying(attempt->verb, attempt->url, attempt->retries,
+                                  m_retryPolicy.maxRetries, delay, error);
+                    QTimer::singleShot(delay, result,
+                                       [this, result, attempt] { sendAttempt(result, attempt); });
+                    return;
+                }
+            }
+            result->finishWithError(error);
+        });
+}
+
+PrefectError PrefectClient::interpret(QNetworkReply *networkReply, QJsonValue *json,
+                                      std::optional<qint64> *retryAfterMs) const
+{
     const int status = networkReply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QByteArray body = networkReply->readAll();
-    emit exchangeFinished(verb, networkReply->url(), status,
-                          QDateTime::currentMSecsSinceEpoch() - startedMs);
 
     if (status >= 300) {
-        QString message = PrefectError::serverMessage(body);
+        *retryAfterMs = RetryPolicy::parseRetryAfter(networkReply->rawHeader("Retry-After"),
+                                                     QDateTime::currentDateTimeUtc());
         if (status < 400) {
             const QUrl target =
                 networkReply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
-            message = QStringLiteral("redirect to another origin refused (%1)")
-                          .arg(networkReply->url().resolved(target).toString(QUrl::RemoveUserInfo
-                                                                             | QUrl::RemoveQuery));
+            return PrefectError::http(status,
+                                      QStringLiteral("redirect to another origin refused (%1)")
+                                          .arg(networkReply->url().resolved(target).toString(
+                                              QUrl::RemoveUserInfo | QUrl::RemoveQuery)));
         }
-        result->finishWithError(PrefectError::http(status, message));
-        return;
+        return PrefectError::http(status, PrefectError::serverMessage(body));
     }
     if (networkReply->error() != QNetworkReply::NoError) {
         const bool timedOut = networkReply->error() == QNetworkReply::OperationCanceledError
             || networkReply->error() == QNetworkReply::TimeoutError;
-        result->finishWithError(
-            PrefectError(timedOut ? PrefectError::Kind::Timeout : PrefectError::Kind::Network, 0,
-                         timedOut ? QStringLiteral("timed out after %1 s")
-                                        .arg(m_connection.transferTimeoutMs() / 1000.0)
-                                  : networkReply->errorString()));
-        return;
+        if (timedOut) {
+            return PrefectError(PrefectError::Kind::Timeout, 0,
+                                QStringLiteral("timed out after %1 s")
+                                    .arg(m_connection.transferTimeoutMs() / 1000.0));
+        }
+        return PrefectError(PrefectError::Kind::Network, 0, networkReply->errorString());
     }
     if (body.trimmed().isEmpty()) {
-        result->finishWithJson(QJsonValue());
-        return;
+        *json = QJsonValue();
+        return {};
     }
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         const QString contentType =
             networkReply->header(QNetworkRequest::ContentTypeHeader).toString();
-        result->finishWithError(PrefectError(
+        return PrefectError(
             PrefectError::Kind::InvalidResponse, status,
             QStringLiteral("HTTP %1 with a body that is not JSON (%2: %3 at offset %4)")
                 .arg(status)
                 .arg(contentType.isEmpty() ? QStringLiteral("no content type") : contentType,
                      parseError.errorString())
-                .arg(parseError.offset)));
-        return;
+                .arg(parseError.offset));
     }
-    result->finishWithJson(document.isArray() ? QJsonValue(document.array())
-                                              : QJsonValue(document.object()));
+    *json = document.isArray() ? QJsonValue(document.array()) : QJsonValue(document.object());
+    return {};
 }
 
 PrefectReply *PrefectClient::listWorkspaces()

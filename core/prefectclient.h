@@ -2,8 +2,14 @@
 
 #include "connection.h"
 #include "flowrunrequest.h"
+#include "prefecterror.h"
+#include "retrypolicy.h"
 
+#include <QElapsedTimer>
 #include <QObject>
+
+#include <memory>
+#include <optional>
 
 class PrefectReply;
 class QNetworkAccessManager;
@@ -24,6 +30,9 @@ public:
 
     const Connection &connection() const { return m_connection; }
     void setConnection(const Connection &connection) { m_connection = connection; }
+    // No retries unless set: a caller chooses how long it can afford to wait.
+    RetryPolicy retryPolicy() const { return m_retryPolicy; }
+    void setRetryPolicy(const RetryPolicy &policy) { m_retryPolicy = policy; }
 
     // Prefect Cloud: every workspace the API key can reach.
     PrefectReply *listWorkspaces();
@@ -38,11 +47,24 @@ public:
 signals:
     // For a verbose log: one per HTTP exchange, status 0 when there was no HTTP answer.
     void exchangeFinished(const QByteArray &verb, const QUrl &url, int status, qint64 elapsedMs);
+    // A request failed in a way worth another try; it is sent again after delayMs.
+    void retrying(const QByteArray &verb, const QUrl &url, int retry, int maxRetries, int delayMs,
+                  const PrefectError &error);
 
 private:
+    struct Attempt
+    {
+        QByteArray verb;
+        QUrl url;
+        QByteArray payload;
+        int retries = 0;
+        QElapsedTimer clock;
+    };
+
     PrefectReply *send(const QByteArray &verb, const QUrl &url, const QJsonValue &body = {});
-    void handleReply(const QByteArray &verb, QNetworkReply *networkReply, PrefectReply *reply,
-                     qint64 startedMs);
+    void sendAttempt(PrefectReply *result, const std::shared_ptr<Attempt> &attempt);
+    PrefectError interpret(QNetworkReply *networkReply, QJsonValue *json,
+                           std::optional<qint64> *retryAfterMs) const;
     void fetchDeploymentPage(PrefectReply *result, const QJsonObject &filter, int offset,
                              const QJsonArray &collected);
     void fetchFlowNames(PrefectReply *result, const QJsonArray &deployments,
@@ -51,4 +73,5 @@ private:
 
     QNetworkAccessManager *m_network;
     Connection m_connection;
+    RetryPolicy m_retryPolicy;
 };

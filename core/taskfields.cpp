@@ -73,8 +73,8 @@ bool readBool(const QJsonObject &values, QLatin1String name, bool *out, QString 
     return false;
 }
 
-// An integer >= 1, as a number or a numeric string; absent or empty leaves *out alone.
-bool readPositiveInt(const QJsonObject &values, QLatin1String name, int *out, QString *error)
+// An integer >= minimum, as a number or a numeric string; absent or empty leaves *out alone.
+bool readInt(const QJsonObject &values, QLatin1String name, int minimum, int *out, QString *error)
 {
     const QJsonValue value = values.value(name);
     if (value.isNull() || value.isUndefined())
@@ -90,8 +90,11 @@ bool readPositiveInt(const QJsonObject &values, QLatin1String name, int *out, QS
     } else if (value.isString()) {
         number = value.toString().trimmed().toLongLong(&ok);
     }
-    if (!ok || number < 1 || number > std::numeric_limits<int>::max()) {
-        *error = QStringLiteral("%1 must be an integer >= 1, got '%2'").arg(name, describe(value));
+    if (!ok || number < minimum || number > std::numeric_limits<int>::max()) {
+        *error = QStringLiteral("%1 must be an integer >= %2, got '%3'")
+                     .arg(name)
+                     .arg(minimum)
+                     .arg(describe(value));
         return false;
     }
     *out = static_cast<int>(number);
@@ -203,6 +206,7 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
     QString apiUrlText;
     QString flowRunName;
     QString extensionOutput;
+    QString idempotencyKey;
     if (!readString(values, FieldName::action, &fields.action, error)
         || !readString(values, FieldName::credentialsUser, &fields.accountId, error)
         || !readString(values, FieldName::apiUrl, &apiUrlText, error)
@@ -213,8 +217,11 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         || !readBool(values, FieldName::additionalOptionalParameters,
                      &fields.additionalOptionalParameters, error)
         || !readBool(values, FieldName::wait, &fields.wait, error)
-        || !readPositiveInt(values, FieldName::pollingInterval, &fields.pollingInterval, error)
-        || !readPositiveInt(values, FieldName::maxNumberOfPolls, &fields.maxNumberOfPolls, error)) {
+        || !readInt(values, FieldName::pollingInterval, 1, &fields.pollingInterval, error)
+        || !readInt(values, FieldName::maxNumberOfPolls, 1, &fields.maxNumberOfPolls, error)
+        || !readInt(values, FieldName::maxRetries, 0, &fields.maxRetries, error)
+        || !readInt(values, FieldName::retryMaxSeconds, 1, &fields.retryMaxSeconds, error)
+        || !readString(values, FieldName::idempotencyKey, &idempotencyKey, error)) {
         return std::nullopt;
     }
 
@@ -300,6 +307,7 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         fields.runRequest = *request;
     }
     fields.runRequest.name = flowRunName;
+    fields.runRequest.idempotencyKey = idempotencyKey;
     return fields;
 }
 
@@ -361,6 +369,17 @@ QJsonObject TaskFields::invocationFields() const
          extensionOutput == ExtensionOutputOption::FlowRunInfo ? flowRunInfoOption()
                                                                : noneOption()},
         {FieldName::apiUrl, apiUrl.toString(QUrl::RemoveUserInfo)},
+        {FieldName::maxRetries, maxRetries},
+        {FieldName::retryMaxSeconds, retryMaxSeconds},
+        {FieldName::idempotencyKey, runRequest.idempotencyKey},
     };
     return result;
+}
+
+RetryPolicy TaskFields::retryPolicy() const
+{
+    RetryPolicy policy = RetryPolicy::standard();
+    policy.maxRetries = maxRetries;
+    policy.maxTotalMs = retryMaxSeconds * 1000;
+    return policy;
 }

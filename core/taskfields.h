@@ -2,6 +2,7 @@
 
 #include "connection.h"
 #include "flowrunrequest.h"
+#include "retrypolicy.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -28,6 +29,9 @@ inline constexpr QLatin1String extensionOutputOptions("extension_output_options"
 // Not UAC fields, but carried the same way so that every source merges alike.
 inline constexpr QLatin1String apiUrl("api_url");
 inline constexpr QLatin1String apiAuthString("api_auth_string");
+inline constexpr QLatin1String maxRetries("max_retries");
+inline constexpr QLatin1String retryMaxSeconds("retry_max_seconds");
+inline constexpr QLatin1String idempotencyKey("idempotency_key");
 } // namespace FieldName
 
 // A task's effective, validated fields. Values come in layers (environment < --fields document
@@ -75,6 +79,10 @@ public:
     int pollingInterval = defaultPollingInterval;
     int maxNumberOfPolls = 0; // 0: poll until the run ends
     ExtensionOutputOption extensionOutput = ExtensionOutputOption::None;
+    int maxRetries = RetryPolicy::defaultMaxRetries;
+    int retryMaxSeconds = RetryPolicy::defaultMaxTotalSeconds;
+
+    RetryPolicy retryPolicy() const;
 
     bool isCloud() const { return !accountId.isEmpty(); }
     // The connection these fields describe; a Cloud workspace is set only when it is a UUID.

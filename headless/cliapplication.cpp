@@ -30,6 +30,16 @@ CliApplication::CliApplication(QObject *parent)
             });
 }
 
+void CliApplication::logRetry(const QByteArray &verb, const QUrl &url, int retry, int maxRetries,
+                              int delayMs, const PrefectError &error)
+{
+    qCWarning(lcCli).noquote() << QStringLiteral("%1 %2: %3; retry %4 of %5 in %6 s")
+                                      .arg(QString::fromLatin1(verb), url.path(), error.toString())
+                                      .arg(retry)
+                                      .arg(maxRetries)
+                                      .arg(delayMs / 1000.0, 0, 'f', 1);
+}
+
 void CliApplication::start(const QStringList &arguments)
 {
     const bool parsed = m_options.parse(arguments);
@@ -131,6 +141,7 @@ void CliApplication::startChoices(const QJsonObject &values)
     if (!fields)
         return finishChoicesWithError(TaskResult::validationError(error));
     m_client->setConnection(fields->connection());
+    m_client->setRetryPolicy(fields->retryPolicy());
 
     if (workspaces && !fields->isCloud()) {
         // A self-hosted server has no workspaces: an empty choice list, not an error.

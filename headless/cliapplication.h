@@ -7,6 +7,7 @@
 #include <QObject>
 
 class FlowRunTask;
+class PrefectError;
 class PrefectClient;
 class TaskResult;
 
@@ -26,6 +27,8 @@ signals:
     void finished(int exitCode);
 
 private:
+    void logRetry(const QByteArray &verb, const QUrl &url, int retry, int maxRetries, int delayMs,
+                  const PrefectError &error);
     void startLaunch(const QJsonObject &values);
     void startChoices(const QJsonObject &values);
     void listDeployments();

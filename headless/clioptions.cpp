@@ -26,6 +26,9 @@ const QString optExtensionOutputFile = QStringLiteral("extension-output-file");
 const QString optFields = QStringLiteral("fields");
 const QString optEvents = QStringLiteral("events");
 const QString optJson = QStringLiteral("json");
+const QString optMaxRetries = QStringLiteral("max-retries");
+const QString optRetryMaxSeconds = QStringLiteral("retry-max-seconds");
+const QString optIdempotencyKey = QStringLiteral("idempotency-key");
 const QString optVerbose = QStringLiteral("verbose");
 const QString optQuiet = QStringLiteral("quiet");
 
@@ -111,6 +114,17 @@ CliOptions::CliOptions()
         {optFields,
          QStringLiteral("Read UAC fields from this JSON file; '-' reads standard input."),
          QStringLiteral("file")},
+        {optMaxRetries,
+         QStringLiteral("Retries of a request that failed on the network, timed out or got "
+                        "408, 429, 500, 502, 503 or 504 (default 5; 0 turns them off)."),
+         QStringLiteral("count")},
+        {optRetryMaxSeconds,
+         QStringLiteral("Longest time one request may spend in retries (default 120)."),
+         QStringLiteral("seconds")},
+        {optIdempotencyKey,
+         QStringLiteral("Key that makes the launch idempotent: a re-run with the same key "
+                        "reattaches to the same flow run (default: a fresh UUID)."),
+         QStringLiteral("key")},
         {optEvents,
          QStringLiteral("Write JSON Lines events (output_fields, result) to standard output.")},
         {optJson, QStringLiteral("workspaces, deployments: print a JSON array.")},
@@ -211,6 +225,9 @@ std::optional<QJsonObject> CliOptions::optionsLayer(QString *error) const
     copy(optFlowRunName, FieldName::flowRunName);
     copy(optPollInterval, FieldName::pollingInterval);
     copy(optMaxPolls, FieldName::maxNumberOfPolls);
+    copy(optMaxRetries, FieldName::maxRetries);
+    copy(optRetryMaxSeconds, FieldName::retryMaxSeconds);
+    copy(optIdempotencyKey, FieldName::idempotencyKey);
     if (m_parser.isSet(optWait))
         layer.insert(FieldName::wait, true);
 
