@@ -27,6 +27,8 @@ FlowRunTask::FlowRunTask(PrefectClient *client, QObject *parent)
     , m_failed(new QFinalState(m_machine))
     , m_timedOut(new QFinalState(m_machine))
     , m_errored(new QFinalState(m_machine))
+    , m_terminating(new QState(m_machine))
+    , m_cancelled(new QFinalState(m_machine))
 {
     m_machine->setInitialState(m_running);
     m_running->setInitialState(m_validating);
@@ -45,6 +47,8 @@ FlowRunTask::FlowRunTask(PrefectClient *client, QObject *parent)
     m_running->addTransition(this, &FlowRunTask::runFailed, m_failed);
     m_running->addTransition(this, &FlowRunTask::timedOut, m_timedOut);
     m_running->addTransition(this, &FlowRunTask::errorOccurred, m_errored);
+    m_running->addTransition(this, &FlowRunTask::terminateRequested, m_terminating);
+    m_terminating->addTransition(this, &FlowRunTask::terminated, m_cancelled);
 
     connect(m_validating, &QState::entered, this, &FlowRunTask::validate);
     connect(m_resolvingWorkspace, &QState::entered, this, &FlowRunTask::resolveWorkspace);
@@ -53,6 +57,7 @@ FlowRunTask::FlowRunTask(PrefectClient *client, QObject *parent)
     connect(m_waiting, &QState::entered, this, &FlowRunTask::waitForNextPoll);
     connect(m_waiting, &QState::exited, &m_pollTimer, &QTimer::stop);
     connect(m_fetching, &QState::entered, this, &FlowRunTask::fetchFlowRun);
+    connect(m_terminating, &QState::entered, this, &FlowRunTask::cancelFlowRunOnPrefect);
     connect(m_machine, &QStateMachine::finished, this, [this] {
         m_finished = true;
         emit finished();
@@ -72,15 +77,70 @@ void FlowRunTask::start(const QJsonObject &values)
     m_pollCount = 0;
     m_failedPolls = 0;
     m_finished = false;
+    m_started = true;
     m_machine->start();
+}
+
+void FlowRunTask::terminate(bool cancelFlowRun)
+{
+    if (!isRunning())
+        return;
+    m_cancelFlowRun = cancelFlowRun;
+    delete m_pendingReply;
+    m_result = TaskResult::failure(QStringLiteral("Task cancelled"));
+    emit terminateRequested(QPrivateSignal());
+}
+
+void FlowRunTask::cancelFlowRunOnPrefect()
+{
+    if (!m_cancelFlowRun || m_flowRun.id.isEmpty()) {
+        if (!m_flowRun.id.isEmpty()) {
+            m_result.addError(
+                QStringLiteral("Flow run %1 left running on Prefect").arg(m_flowRun.id));
+        }
+        emit terminated(QPrivateSignal());
+        return;
+    }
+    emit progress(QStringLiteral("Asking Prefect to cancel flow run %1").arg(m_flowRun.id));
+    PrefectReply *reply = m_client->setFlowRunState(
+        m_flowRun.id,
+        QJsonObject{{QStringLiteral("type"), QStringLiteral("CANCELLING")},
+                    {QStringLiteral("name"), QStringLiteral("Cancelling")}});
+    track(reply);
+    connect(reply, &PrefectReply::finished, this, [this, reply] {
+        QString outcome;
+        if (reply->hasError()) {
+            outcome = QStringLiteral("Cancelling flow run %1 failed: %2")
+                          .arg(m_flowRun.id, reply->error().toString());
+        } else {
+            const QJsonObject answer = reply->json().toObject();
+            const QString status = answer.value(QLatin1String("status")).toString();
+            outcome = QStringLiteral("Cancelling flow run %1: Prefect answered %2")
+                          .arg(m_flowRun.id, status.isEmpty() ? QStringLiteral("nothing") : status);
+            const QString reason = answer.value(QLatin1String("details"))
+                                       .toObject()
+                                       .value(QLatin1String("reason"))
+                                       .toString();
+            if (!reason.isEmpty())
+                outcome += QStringLiteral(" (%1)").arg(reason);
+        }
+        emit progress(outcome);
+        m_result.addError(outcome);
+        emit terminated(QPrivateSignal());
+    });
+}
+
+void FlowRunTask::track(PrefectReply *reply)
+{
+    m_pendingReply = reply;
 }
 
 bool FlowRunTask::isRunning() const
 {
-    return m_machine->isRunning() && !m_finished;
+    return m_started && !m_finished;
 }
 
-QJsonObject FlowRunTask::extensionOutput() const
+QJsonObject FlowRunTask::extensionOutput(const TaskResult &result) const
 {
     const bool includeFlowRunInfo = m_fields
         ? m_fields->extensionOutput == TaskFields::ExtensionOutputOption::FlowRunInfo
@@ -88,7 +148,7 @@ QJsonObject FlowRunTask::extensionOutput() const
             == TaskFields::flowRunInfoOption();
     const QJsonObject invocation =
         m_fields ? m_fields->invocationFields() : TaskFields::maskedValues(m_values);
-    return ExtensionOutput::build(invocation, m_result, includeFlowRunInfo, m_flowRun.raw);
+    return ExtensionOutput::build(invocation, result, includeFlowRunInfo, m_flowRun.raw);
 }
 
 void FlowRunTask::validate()
@@ -115,6 +175,7 @@ void FlowRunTask::resolveWorkspace()
     const QString wanted = m_fields->workspace;
     emit progress(QStringLiteral("Looking up workspace '%1'").arg(wanted));
     PrefectReply *reply = m_client->listWorkspaces();
+    track(reply);
     connect(reply, &PrefectReply::finished, this, [this, reply, wanted] {
         if (reply->hasError())
             return failRequest(QStringLiteral("listing workspaces"), reply->error());
@@ -144,6 +205,7 @@ void FlowRunTask::resolveDeployment()
         reply = m_client->readDeploymentByName(wanted.left(slash), wanted.mid(slash + 1));
     else
         reply = m_client->listDeployments(wanted);
+    track(reply);
 
     connect(reply, &PrefectReply::finished, this, [this, reply, wanted] {
         if (reply->error().isNotFound()) {
@@ -176,6 +238,7 @@ void FlowRunTask::createFlowRun()
 {
     emit progress(QStringLiteral("Creating a flow run of '%1'").arg(m_deployment.fullName()));
     PrefectReply *reply = m_client->createFlowRun(m_deployment.id, m_fields->runRequest);
+    track(reply);
     connect(reply, &PrefectReply::finished, this, [this, reply] {
         const PrefectError error = reply->error();
         // 409 and 422 mean Prefect refused what we sent: the parameters, mostly.
@@ -212,6 +275,7 @@ void FlowRunTask::fetchFlowRun()
 {
     ++m_pollCount;
     PrefectReply *reply = m_client->readFlowRun(m_flowRun.id);
+    track(reply);
     connect(reply, &PrefectReply::finished, this, [this, reply] {
         const PrefectError error = reply->error();
         const bool exhausted =

@@ -8,12 +8,14 @@
 
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 #include <optional>
 
 class PrefectClient;
 class PrefectError;
+class PrefectReply;
 class QFinalState;
 class QState;
 class QStateMachine;
@@ -33,15 +35,22 @@ public:
     // Merged field values (see TaskFields); the task sets the client's connection from them.
     void start(const QJsonObject &values);
     bool isRunning() const;
+    // Stops the task (a SIGTERM, the user's Cancel): the result becomes "Task cancelled" with the
+    // fields as last known. With cancelFlowRun, Prefect is first asked to cancel the flow run.
+    void terminate(bool cancelFlowRun);
     bool isFinished() const { return m_finished; }
 
     const QStateMachine *machine() const { return m_machine; }
+    // The validated fields; nothing before validation or when it failed.
+    const std::optional<TaskFields> &fields() const { return m_fields; }
     TaskResult result() const { return m_result; }
     OutputFields outputFields() const { return m_outputFields; }
     FlowRun flowRun() const { return m_flowRun; }
     int pollCount() const { return m_pollCount; }
     // The whole Extension Output document for the result so far.
-    QJsonObject extensionOutput() const;
+    QJsonObject extensionOutput() const { return extensionOutput(m_result); }
+    // The same, for another result (a front end that stops without waiting for the task).
+    QJsonObject extensionOutput(const TaskResult &result) const;
 
 signals:
     // One line for a person, for each step and each state change.
@@ -55,6 +64,8 @@ signals:
     void runFailed(QPrivateSignal);
     void timedOut(QPrivateSignal);
     void errorOccurred(QPrivateSignal);
+    void terminateRequested(QPrivateSignal);
+    void terminated(QPrivateSignal);
 
 private:
     void validate();
@@ -63,6 +74,9 @@ private:
     void createFlowRun();
     void waitForNextPoll();
     void fetchFlowRun();
+    void cancelFlowRunOnPrefect();
+    // The one request in flight; dropped (and so aborted) when the task is terminated.
+    void track(PrefectReply *reply);
 
     void updateFlowRun(const QJsonObject &json);
     void fail(const TaskResult &result);
@@ -82,6 +96,8 @@ private:
     QFinalState *m_failed;
     QFinalState *m_timedOut;
     QFinalState *m_errored;
+    QState *m_terminating;
+    QFinalState *m_cancelled;
     QTimer m_pollTimer;
 
     QJsonObject m_values;
@@ -90,7 +106,10 @@ private:
     FlowRun m_flowRun;
     OutputFields m_outputFields;
     TaskResult m_result;
+    QPointer<PrefectReply> m_pendingReply;
+    bool m_cancelFlowRun = false;
     int m_pollCount = 0;
     int m_failedPolls = 0;
+    bool m_started = false;
     bool m_finished = false;
 };

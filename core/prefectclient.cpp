@@ -96,6 +96,19 @@ PrefectError PrefectClient::interpret(QNetworkReply *networkReply, QJsonValue *j
                                       std::optional<qint64> *retryAfterMs) const
 {
     const int status = networkReply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const auto transportError = [&] {
+        const bool timedOut = networkReply->error() == QNetworkReply::OperationCanceledError
+            || networkReply->error() == QNetworkReply::TimeoutError;
+        if (timedOut) {
+            return PrefectError(PrefectError::Kind::Timeout, 0,
+                                QStringLiteral("timed out after %1 s")
+                                    .arg(m_connection.transferTimeoutMs() / 1000.0));
+        }
+        return PrefectError(PrefectError::Kind::Network, 0, networkReply->errorString());
+    };
+    // An aborted reply is closed: reading it would only complain.
+    if (status == 0 && networkReply->error() != QNetworkReply::NoError)
+        return transportError();
     const QByteArray body = networkReply->readAll();
 
     if (status >= 300) {
@@ -111,16 +124,8 @@ PrefectError PrefectClient::interpret(QNetworkReply *networkReply, QJsonValue *j
         }
         return PrefectError::http(status, PrefectError::serverMessage(body));
     }
-    if (networkReply->error() != QNetworkReply::NoError) {
-        const bool timedOut = networkReply->error() == QNetworkReply::OperationCanceledError
-            || networkReply->error() == QNetworkReply::TimeoutError;
-        if (timedOut) {
-            return PrefectError(PrefectError::Kind::Timeout, 0,
-                                QStringLiteral("timed out after %1 s")
-                                    .arg(m_connection.transferTimeoutMs() / 1000.0));
-        }
-        return PrefectError(PrefectError::Kind::Network, 0, networkReply->errorString());
-    }
+    if (networkReply->error() != QNetworkReply::NoError)
+        return transportError();
     if (body.trimmed().isEmpty()) {
         *json = QJsonValue();
         return {};
@@ -288,4 +293,12 @@ PrefectReply *PrefectClient::createFlowRun(const QString &deploymentId,
 PrefectReply *PrefectClient::readFlowRun(const QString &flowRunId)
 {
     return send("GET", m_connection.endpoint({QStringLiteral("flow_runs"), flowRunId}));
+}
+
+PrefectReply *PrefectClient::setFlowRunState(const QString &flowRunId, const QJsonObject &state)
+{
+    return send("POST",
+                m_connection.endpoint(
+                    {QStringLiteral("flow_runs"), flowRunId, QStringLiteral("set_state")}),
+                QJsonObject{{QStringLiteral("state"), state}, {QStringLiteral("force"), false}});
 }

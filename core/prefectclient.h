@@ -43,6 +43,9 @@ public:
     PrefectReply *readDeploymentByName(const QString &flowName, const QString &deploymentName);
     PrefectReply *createFlowRun(const QString &deploymentId, const FlowRunRequest &request);
     PrefectReply *readFlowRun(const QString &flowRunId);
+    // Proposes a state (e.g. {"type": "CANCELLING"}); the answer is Prefect's orchestration
+    // result with its "status": ACCEPT, REJECT, ABORT or WAIT.
+    PrefectReply *setFlowRunState(const QString &flowRunId, const QJsonObject &state);
 
 signals:
     // For a verbose log: one per HTTP exchange, status 0 when there was no HTTP answer.

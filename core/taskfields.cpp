@@ -217,6 +217,8 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         || !readBool(values, FieldName::additionalOptionalParameters,
                      &fields.additionalOptionalParameters, error)
         || !readBool(values, FieldName::wait, &fields.wait, error)
+        || !readBool(values, FieldName::cancelOnTaskCancel, &fields.cancelFlowRunOnTaskCancel,
+                     error)
         || !readInt(values, FieldName::pollingInterval, 1, &fields.pollingInterval, error)
         || !readInt(values, FieldName::maxNumberOfPolls, 1, &fields.maxNumberOfPolls, error)
         || !readInt(values, FieldName::maxRetries, 0, &fields.maxRetries, error)
@@ -369,6 +371,7 @@ QJsonObject TaskFields::invocationFields() const
          extensionOutput == ExtensionOutputOption::FlowRunInfo ? flowRunInfoOption()
                                                                : noneOption()},
         {FieldName::apiUrl, apiUrl.toString(QUrl::RemoveUserInfo)},
+        {FieldName::cancelOnTaskCancel, cancelFlowRunOnTaskCancel},
         {FieldName::maxRetries, maxRetries},
         {FieldName::retryMaxSeconds, retryMaxSeconds},
         {FieldName::idempotencyKey, runRequest.idempotencyKey},

@@ -26,6 +26,7 @@ inline constexpr QLatin1String wait("wait_for_success_or_failure");
 inline constexpr QLatin1String pollingInterval("polling_interval");
 inline constexpr QLatin1String maxNumberOfPolls("max_number_of_polls");
 inline constexpr QLatin1String extensionOutputOptions("extension_output_options");
+inline constexpr QLatin1String cancelOnTaskCancel("cancel_flow_run_on_task_cancel");
 // Not UAC fields, but carried the same way so that every source merges alike.
 inline constexpr QLatin1String apiUrl("api_url");
 inline constexpr QLatin1String apiAuthString("api_auth_string");
@@ -79,6 +80,7 @@ public:
     int pollingInterval = defaultPollingInterval;
     int maxNumberOfPolls = 0; // 0: poll until the run ends
     ExtensionOutputOption extensionOutput = ExtensionOutputOption::None;
+    bool cancelFlowRunOnTaskCancel = false;
     int maxRetries = RetryPolicy::defaultMaxRetries;
     int retryMaxSeconds = RetryPolicy::defaultMaxTotalSeconds;
 

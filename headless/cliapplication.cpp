@@ -14,6 +14,7 @@
 #include <QProcessEnvironment>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 
 CliApplication::CliApplication(QObject *parent)
@@ -28,6 +29,27 @@ CliApplication::CliApplication(QObject *parent)
                            .arg(status)
                            .arg(elapsedMs);
             });
+    connect(m_client, &PrefectClient::retrying, this, &CliApplication::logRetry);
+    connect(&m_signals, &SignalWatcher::signalReceived, this, &CliApplication::handleSignal);
+}
+
+void CliApplication::handleSignal(int signalNumber)
+{
+    if (m_finishing)
+        return;
+    const QString name =
+        signalNumber == SIGTERM ? QStringLiteral("SIGTERM") : QStringLiteral("SIGINT");
+    ++m_signalCount;
+    if (m_task && m_task->isRunning() && m_signalCount == 1) {
+        qCWarning(lcCli).noquote() << name + QStringLiteral(" received: stopping the task");
+        m_task->terminate(m_task->fields() && m_task->fields()->cancelFlowRunOnTaskCancel);
+        return;
+    }
+    // A second signal, or one outside a launch, does not wait for Prefect any longer.
+    const TaskResult result = TaskResult::failure(QStringLiteral("Task cancelled (%1)").arg(name));
+    if (m_task)
+        return finishTask(result, m_task->extensionOutput(result));
+    finishChoicesWithError(result);
 }
 
 void CliApplication::logRetry(const QByteArray &verb, const QUrl &url, int retry, int maxRetries,
@@ -102,6 +124,9 @@ void CliApplication::startLaunch(const QJsonObject &values)
 
 void CliApplication::finishTask(const TaskResult &result, const QJsonObject &extensionOutput)
 {
+    if (m_finishing)
+        return;
+    m_finishing = true;
     TaskResult finalResult = result;
     QJsonObject document = extensionOutput;
     const QString path = m_options.extensionOutputFile();
@@ -203,6 +228,9 @@ void CliApplication::listDeployments()
 
 void CliApplication::finishChoices(const QStringList &lines, const QJsonArray &json)
 {
+    if (m_finishing)
+        return;
+    m_finishing = true;
     QByteArray out;
     if (m_options.json()) {
         out = QJsonDocument(json).toJson(QJsonDocument::Indented);
@@ -217,6 +245,9 @@ void CliApplication::finishChoices(const QStringList &lines, const QJsonArray &j
 
 void CliApplication::finishChoicesWithError(const TaskResult &result)
 {
+    if (m_finishing)
+        return;
+    m_finishing = true;
     qCCritical(lcCli).noquote() << result.statusDescription();
     exitLater(result.exitCodeValue());
 }

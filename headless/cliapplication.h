@@ -1,6 +1,7 @@
 #pragma once
 
 #include "clioptions.h"
+#include "signalwatcher.h"
 
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -27,6 +28,7 @@ signals:
     void finished(int exitCode);
 
 private:
+    void handleSignal(int signalNumber);
     void logRetry(const QByteArray &verb, const QUrl &url, int retry, int maxRetries, int delayMs,
                   const PrefectError &error);
     void startLaunch(const QJsonObject &values);
@@ -42,4 +44,7 @@ private:
     QNetworkAccessManager m_network;
     PrefectClient *m_client;
     FlowRunTask *m_task = nullptr;
+    SignalWatcher m_signals;
+    bool m_finishing = false;
+    int m_signalCount = 0;
 };

@@ -17,6 +17,16 @@ QStringList &secretList()
     return secrets;
 }
 
+// A line per message: a state message may carry a whole traceback.
+QString oneLine(QString text)
+{
+    while (text.endsWith(u'\n'))
+        text.chop(1);
+    text.replace(QStringLiteral("\r\n"), QStringLiteral("\n"));
+    text.replace(u'\n', QStringLiteral(" \\n "));
+    return text;
+}
+
 void handleMessage(QtMsgType type, const QMessageLogContext &, const QString &message)
 {
     QString prefix;
@@ -25,7 +35,7 @@ void handleMessage(QtMsgType type, const QMessageLogContext &, const QString &me
     else if (type == QtCriticalMsg || type == QtFatalMsg)
         prefix = QStringLiteral("error: ");
     const QString line = QDateTime::currentDateTime().toString(Qt::ISODateWithMs) + u' ' + prefix
-        + CliLog::redacted(message) + u'\n';
+        + CliLog::redacted(oneLine(message)) + u'\n';
     const QByteArray bytes = line.toUtf8();
     std::fwrite(bytes.constData(), 1, size_t(bytes.size()), stderr);
     std::fflush(stderr);

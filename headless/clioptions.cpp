@@ -19,6 +19,7 @@ const QString optDeployment = QStringLiteral("deployment");
 const QString optFlowRunName = QStringLiteral("flow-run-name");
 const QString optParameters = QStringLiteral("parameters");
 const QString optWait = QStringLiteral("wait");
+const QString optCancelOnTerminate = QStringLiteral("cancel-on-terminate");
 const QString optPollInterval = QStringLiteral("poll-interval");
 const QString optMaxPolls = QStringLiteral("max-polls");
 const QString optExtensionOutput = QStringLiteral("extension-output");
@@ -100,6 +101,9 @@ CliOptions::CliOptions()
                         "@FILE to read it from a file."),
          QStringLiteral("json")},
         {optWait, QStringLiteral("Wait until the flow run succeeds or fails.")},
+        {optCancelOnTerminate,
+         QStringLiteral("On SIGTERM or SIGINT, ask Prefect to cancel the flow run before "
+                        "stopping (default: leave it running).")},
         {optPollInterval, QStringLiteral("Seconds between polls while waiting (default 60)."),
          QStringLiteral("seconds")},
         {optMaxPolls,
@@ -230,6 +234,8 @@ std::optional<QJsonObject> CliOptions::optionsLayer(QString *error) const
     copy(optIdempotencyKey, FieldName::idempotencyKey);
     if (m_parser.isSet(optWait))
         layer.insert(FieldName::wait, true);
+    if (m_parser.isSet(optCancelOnTerminate))
+        layer.insert(FieldName::cancelOnTaskCancel, true);
 
     if (m_parser.isSet(optExtensionOutput)) {
         const QString value = m_parser.value(optExtensionOutput);
