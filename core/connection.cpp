@@ -3,6 +3,7 @@
 #include "version.h"
 
 #include <QRegularExpression>
+#include <QSslConfiguration>
 
 QUrl Connection::defaultCloudApiBase()
 {
@@ -78,6 +79,11 @@ QNetworkRequest Connection::request(const QUrl &url) const
     else if (!m_basicAuth.isEmpty())
         request.setRawHeader("Authorization", "Basic " + m_basicAuth.toUtf8().toBase64());
     request.setTransferTimeout(m_transferTimeoutMs);
+    if (!m_caCertificates.isEmpty()) {
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.addCaCertificates(m_caCertificates);
+        request.setSslConfiguration(ssl);
+    }
     // Credentials must never follow a redirect to another host.
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::SameOriginRedirectPolicy);

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <QList>
 #include <QNetworkRequest>
+#include <QSslCertificate>
 #include <QString>
 #include <QUrl>
 
@@ -29,6 +31,11 @@ public:
     void setApiKey(const QString &apiKey) { m_apiKey = apiKey; }
     // "user:pass", as in PREFECT_API_AUTH_STRING; used only when there is no API key.
     void setBasicAuth(const QString &userColonPassword) { m_basicAuth = userColonPassword; }
+    // Extra trusted roots (a private CA), on top of the system's; verification stays on.
+    void setCaCertificates(const QList<QSslCertificate> &certificates)
+    {
+        m_caCertificates = certificates;
+    }
     int transferTimeoutMs() const { return m_transferTimeoutMs; }
     void setTransferTimeoutMs(int ms) { m_transferTimeoutMs = ms; }
 
@@ -50,5 +57,6 @@ private:
     QString m_workspaceId;
     QString m_apiKey;
     QString m_basicAuth;
+    QList<QSslCertificate> m_caCertificates;
     int m_transferTimeoutMs = defaultTransferTimeoutMs;
 };

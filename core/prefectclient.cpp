@@ -64,13 +64,25 @@ void PrefectClient::sendAttempt(PrefectReply *result, const std::shared_ptr<Atte
     // Owned by the result, so that dropping the result aborts the request.
     networkReply->setParent(result);
     const qint64 sentAtMs = attempt->clock.elapsed();
+    attempt->oversized = false;
+    connect(networkReply, &QNetworkReply::downloadProgress, result,
+            [networkReply, attempt](qint64 received, qint64) {
+                if (received > maxResponseBytes && !attempt->oversized) {
+                    attempt->oversized = true;
+                    networkReply->abort();
+                }
+            });
     connect(
         networkReply, &QNetworkReply::finished, result,
         [this, networkReply, result, attempt, sentAtMs] {
             networkReply->deleteLater();
             QJsonValue json;
             std::optional<qint64> retryAfterMs;
-            const PrefectError error = interpret(networkReply, &json, &retryAfterMs);
+            const PrefectError error = attempt->oversized
+                ? PrefectError(PrefectError::Kind::InvalidResponse, 0,
+                               QStringLiteral("the answer is larger than %1 MiB")
+                                   .arg(maxResponseBytes / (1024 * 1024)))
+                : interpret(networkReply, &json, &retryAfterMs);
             emit exchangeFinished(
                 attempt->verb, attempt->url,
                 networkReply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),

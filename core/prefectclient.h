@@ -25,6 +25,8 @@ class PrefectClient : public QObject
 public:
     // The server's largest page for the filter routes.
     static constexpr int pageSize = 200;
+    // No Prefect answer comes near this; a larger one is a broken or hostile server.
+    static constexpr qint64 maxResponseBytes = 64 * 1024 * 1024;
 
     explicit PrefectClient(QNetworkAccessManager *network, QObject *parent = nullptr);
 
@@ -61,6 +63,7 @@ private:
         QUrl url;
         QByteArray payload;
         int retries = 0;
+        bool oversized = false;
         QElapsedTimer clock;
     };
 

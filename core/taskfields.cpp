@@ -193,6 +193,17 @@ QJsonObject TaskFields::merge(const QList<QJsonObject> &layers)
 {
     QJsonObject merged;
     for (const QJsonObject &layer : layers) {
+        // A later api_url replaces an earlier Cloud URL along with what that URL implied.
+        QString accountId;
+        QString workspaceId;
+        if (layer.contains(FieldName::apiUrl)
+            && Connection::splitCloudApiUrl(QUrl(merged.value(FieldName::apiUrl).toString()),
+                                            nullptr, &accountId, &workspaceId)) {
+            if (merged.value(FieldName::credentialsUser).toString() == accountId)
+                merged.remove(FieldName::credentialsUser);
+            if (merged.value(FieldName::workspace).toString() == workspaceId)
+                merged.remove(FieldName::workspace);
+        }
         for (auto it = layer.constBegin(); it != layer.constEnd(); ++it)
             merged.insert(it.key(), it.value());
     }
@@ -223,7 +234,8 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         || !readInt(values, FieldName::maxNumberOfPolls, 1, &fields.maxNumberOfPolls, error)
         || !readInt(values, FieldName::maxRetries, 0, &fields.maxRetries, error)
         || !readInt(values, FieldName::retryMaxSeconds, 1, &fields.retryMaxSeconds, error)
-        || !readString(values, FieldName::idempotencyKey, &idempotencyKey, error)) {
+        || !readString(values, FieldName::idempotencyKey, &idempotencyKey, error)
+        || !readString(values, FieldName::caFile, &fields.caFile, error)) {
         return std::nullopt;
     }
 
@@ -260,6 +272,15 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         if (!fields.apiUrl.isValid() || fields.apiUrl.host().isEmpty()
             || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
             *error = QStringLiteral("api_url '%1' is not an http or https URL").arg(apiUrlText);
+            return std::nullopt;
+        }
+    }
+
+    if (!fields.caFile.isEmpty()) {
+        fields.caCertificates = QSslCertificate::fromPath(fields.caFile, QSsl::Pem);
+        if (fields.caCertificates.isEmpty()) {
+            *error =
+                QStringLiteral("ca_file '%1' holds no readable PEM certificate").arg(fields.caFile);
             return std::nullopt;
         }
     }
@@ -347,6 +368,7 @@ Connection TaskFields::connection() const
     }
     connection.setApiKey(apiKey);
     connection.setBasicAuth(apiAuthString);
+    connection.setCaCertificates(caCertificates);
     return connection;
 }
 
@@ -372,6 +394,7 @@ QJsonObject TaskFields::invocationFields() const
                                                                : noneOption()},
         {FieldName::apiUrl, apiUrl.toString(QUrl::RemoveUserInfo)},
         {FieldName::cancelOnTaskCancel, cancelFlowRunOnTaskCancel},
+        {FieldName::caFile, caFile},
         {FieldName::maxRetries, maxRetries},
         {FieldName::retryMaxSeconds, retryMaxSeconds},
         {FieldName::idempotencyKey, runRequest.idempotencyKey},

@@ -33,6 +33,7 @@ inline constexpr QLatin1String apiAuthString("api_auth_string");
 inline constexpr QLatin1String maxRetries("max_retries");
 inline constexpr QLatin1String retryMaxSeconds("retry_max_seconds");
 inline constexpr QLatin1String idempotencyKey("idempotency_key");
+inline constexpr QLatin1String caFile("ca_file");
 } // namespace FieldName
 
 // A task's effective, validated fields. Values come in layers (environment < --fields document
@@ -71,6 +72,8 @@ public:
     QString apiKey;
     QString apiAuthString;
     QUrl apiUrl;
+    QString caFile;
+    QList<QSslCertificate> caCertificates;
     QString workspace;
     QString deployment;
     bool additionalOptionalParameters = false;

@@ -19,6 +19,7 @@ const QString optDeployment = QStringLiteral("deployment");
 const QString optFlowRunName = QStringLiteral("flow-run-name");
 const QString optParameters = QStringLiteral("parameters");
 const QString optWait = QStringLiteral("wait");
+const QString optCaFile = QStringLiteral("ca-file");
 const QString optCancelOnTerminate = QStringLiteral("cancel-on-terminate");
 const QString optPollInterval = QStringLiteral("poll-interval");
 const QString optMaxPolls = QStringLiteral("max-polls");
@@ -51,6 +52,14 @@ std::optional<QByteArray> readDocument(const QString &path, const QString &what,
         return std::nullopt;
     }
     return data;
+}
+
+// A file that holds a secret must be the owner's alone, as ssh insists for its keys.
+bool isPrivate(const QString &path)
+{
+    const QFileInfo info(path);
+    return !info.exists()
+        || !(info.permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteOther));
 }
 
 } // namespace
@@ -87,6 +96,10 @@ CliOptions::CliOptions()
          QStringLiteral("Prefect API URL: a self-hosted server (http://host:4200/api), another "
                         "Cloud API base, or a Cloud URL .../accounts/ID/workspaces/ID."),
          QStringLiteral("url")},
+        {optCaFile,
+         QStringLiteral("Also trust the CA certificates (PEM) in this file, for a server "
+                        "behind a private CA. TLS verification is always on."),
+         QStringLiteral("path")},
         {optWorkspace,
          QStringLiteral("Cloud workspace: UUID, handle, name or account-handle/workspace-handle."),
          QStringLiteral("workspace")},
@@ -211,7 +224,17 @@ std::optional<QJsonObject> CliOptions::fieldsLayer(QString *error) const
         readDocument(m_parser.value(optFields), QStringLiteral("fields file"), error);
     if (!data)
         return std::nullopt;
-    return TaskFields::layerFromDocument(*data, error);
+    std::optional<QJsonObject> layer = TaskFields::layerFromDocument(*data, error);
+    const QString path = m_parser.value(optFields);
+    if (layer && layer->contains(FieldName::credentialsPassword) && path != QLatin1String("-")
+        && !isPrivate(path)) {
+        *error = QStringLiteral("fields file '%1' holds the API key and can be read by other "
+                                "users; restrict it with chmod 600, or pass the fields on "
+                                "standard input")
+                     .arg(path);
+        return std::nullopt;
+    }
+    return layer;
 }
 
 std::optional<QJsonObject> CliOptions::optionsLayer(QString *error) const
@@ -224,6 +247,7 @@ std::optional<QJsonObject> CliOptions::optionsLayer(QString *error) const
     copy(optAction, FieldName::action);
     copy(optAccount, FieldName::credentialsUser);
     copy(optApiUrl, FieldName::apiUrl);
+    copy(optCaFile, FieldName::caFile);
     copy(optWorkspace, FieldName::workspace);
     copy(optDeployment, FieldName::deployment);
     copy(optFlowRunName, FieldName::flowRunName);
@@ -265,9 +289,7 @@ std::optional<QJsonObject> CliOptions::optionsLayer(QString *error) const
 
     if (m_parser.isSet(optApiKeyFile)) {
         const QString path = m_parser.value(optApiKeyFile);
-        const QFileInfo info(path);
-        if (info.exists()
-            && (info.permissions() & (QFile::ReadGroup | QFile::ReadOther | QFile::WriteOther))) {
+        if (!isPrivate(path)) {
             *error = QStringLiteral("API key file '%1' can be read by other users; "
                                     "restrict it with chmod 600")
                          .arg(path);
