@@ -2,7 +2,9 @@
 
 #include "prefecterror.h"
 
+#include <QLocale>
 #include <QRandomGenerator>
+#include <QTimeZone>
 
 #include <algorithm>
 
@@ -51,8 +53,22 @@ std::optional<qint64> RetryPolicy::parseRetryAfter(const QByteArray &value, cons
     const qint64 seconds = text.toLongLong(&isNumber);
     if (isNumber)
         return seconds >= 0 ? std::optional<qint64>(seconds * 1000) : std::nullopt;
-    const QDateTime date = QDateTime::fromString(QString::fromLatin1(text), Qt::RFC2822Date);
-    if (!date.isValid())
-        return std::nullopt;
-    return std::max<qint64>(0, now.msecsTo(date));
+    // The three HTTP date forms (RFC 9110 5.6.7), always in GMT, with English names. The
+    // weekday is dropped: Qt checks it against the date, and a two-digit year is not yet known.
+    QString date = QString::fromLatin1(text).simplified();
+    date = date.mid(date.indexOf(u' ') + 1);
+    const QLocale c = QLocale::c();
+    for (const QString &format : {QStringLiteral("dd MMM yyyy HH:mm:ss 'GMT'"),
+                                  QStringLiteral("dd-MMM-yy HH:mm:ss 'GMT'"),
+                                  QStringLiteral("MMM d HH:mm:ss yyyy")}) {
+        QDateTime parsed = c.toDateTime(date, format);
+        if (!parsed.isValid())
+            continue;
+        // Two-digit years of RFC 850 dates are this century's.
+        if (parsed.date().year() < 1970)
+            parsed = parsed.addYears(100);
+        parsed.setTimeZone(QTimeZone::utc());
+        return std::max<qint64>(0, now.msecsTo(parsed));
+    }
+    return std::nullopt;
 }

@@ -44,7 +44,14 @@ std::optional<QByteArray> readDocument(const QString &path, const QString &what,
         *error = QStringLiteral("cannot read %1 '%2': %3").arg(what, path, file.errorString());
         return std::nullopt;
     }
-    const QByteArray data = file.read(maxDocumentBytes + 1);
+    // A pipe hands over what it holds at the moment: read on until the end.
+    QByteArray data;
+    while (data.size() <= maxDocumentBytes) {
+        const QByteArray chunk = file.read(maxDocumentBytes + 1 - data.size());
+        if (chunk.isEmpty())
+            break;
+        data += chunk;
+    }
     if (data.size() > maxDocumentBytes) {
         *error = QStringLiteral("%1 '%2' is larger than %3 MiB")
                      .arg(what, path)

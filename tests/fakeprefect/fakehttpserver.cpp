@@ -3,6 +3,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSslConfiguration>
+#include <QSslServer>
 #include <QTcpSocket>
 
 QJsonValue HttpRequest::json() const
@@ -50,21 +52,38 @@ HttpResponse HttpResponse::hang()
 
 FakeHttpServer::FakeHttpServer(QObject *parent)
     : QObject(parent)
+    , m_server(new QTcpServer(this))
 {
-    connect(&m_server, &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *socket = m_server.nextPendingConnection())
-            handleConnection(socket);
-    });
 }
 
 bool FakeHttpServer::listen()
 {
-    return m_server.listen(QHostAddress::LocalHost, 0);
+    connect(m_server, &QTcpServer::pendingConnectionAvailable, this, [this] {
+        while (QTcpSocket *socket = m_server->nextPendingConnection())
+            handleConnection(socket);
+    });
+    return m_server->listen(QHostAddress::LocalHost, 0);
+}
+
+bool FakeHttpServer::listenTls(const QSslCertificate &certificate, const QSslKey &key)
+{
+    delete m_server;
+    auto *server = new QSslServer(this);
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificate(certificate);
+    configuration.setPrivateKey(key);
+    server->setSslConfiguration(configuration);
+    m_server = server;
+    m_tls = true;
+    return listen();
 }
 
 QUrl FakeHttpServer::url(const QString &path) const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2%3")
+                    .arg(m_tls ? QStringLiteral("https") : QStringLiteral("http"))
+                    .arg(port())
+                    .arg(path));
 }
 
 void FakeHttpServer::handleConnection(QTcpSocket *socket)

@@ -6,6 +6,8 @@
 #include <QJsonValue>
 #include <QList>
 #include <QObject>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QTcpServer>
 #include <QUrl>
 #include <QUrlQuery>
@@ -60,8 +62,11 @@ public:
     explicit FakeHttpServer(QObject *parent = nullptr);
 
     bool listen();
-    quint16 port() const { return m_server.serverPort(); }
+    // HTTPS with this certificate and key instead of plain HTTP.
+    bool listenTls(const QSslCertificate &certificate, const QSslKey &key);
+    quint16 port() const { return m_server->serverPort(); }
     QUrl url(const QString &path = {}) const;
+    bool isTls() const { return m_tls; }
     void setHandler(const Handler &handler) { m_handler = handler; }
     QList<HttpRequest> requests() const { return m_requests; }
     void clearRequests() { m_requests.clear(); }
@@ -73,7 +78,8 @@ private:
     void handleConnection(QTcpSocket *socket);
     bool tryParse(QTcpSocket *socket, QByteArray *buffer);
 
-    QTcpServer m_server;
+    QTcpServer *m_server;
+    bool m_tls = false;
     Handler m_handler;
     QList<HttpRequest> m_requests;
 };

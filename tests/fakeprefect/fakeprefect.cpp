@@ -121,6 +121,7 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
     static const QRegularExpression createRun(QStringLiteral("^/deployments/([^/]+)/create_flow_run$"));
     static const QRegularExpression flowById(QStringLiteral("^/flows/([^/]+)$"));
     static const QRegularExpression flowRunById(QStringLiteral("^/flow_runs/([^/]+)$"));
+    static const QRegularExpression setFlowRunState(QStringLiteral("^/flow_runs/([^/]+)/set_state$"));
     const QJsonObject body = request.json().toObject();
     QRegularExpressionMatch match;
 
@@ -203,6 +204,10 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
         m_flowRunStep.insert(id, 0);
         m_flowRunOrder << id;
         advance(id);
+        if (m_dropNextCreate) {
+            m_dropNextCreate = false;
+            return HttpResponse::drop();
+        }
         return HttpResponse::json(201, m_flowRuns.value(id));
     }
     if ((match = flowRunById.match(route)).hasMatch() && request.method == "GET") {
@@ -212,6 +217,31 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
         m_flowRunStep[id] += 1;
         advance(id);
         return HttpResponse::json(200, m_flowRuns.value(id));
+    }
+    // Prefect's orchestration answer; the fake accepts every proposed state.
+    if ((match = setFlowRunState.match(route)).hasMatch() && request.method == "POST") {
+        const QString id = match.captured(1);
+        if (!m_flowRuns.contains(id))
+            return HttpResponse::json(404, QJsonObject{{"detail", "Flow run not found"}});
+        const QJsonObject proposed = body.value("state").toObject();
+        const QString type = proposed.value("type").toString();
+        if (type.isEmpty())
+            return HttpResponse::json(422, QJsonObject{{"detail", "state.type is required"}});
+        QJsonObject state = makeState(type, id);
+        for (const QString &key : {QStringLiteral("name"), QStringLiteral("message")}) {
+            if (proposed.contains(key))
+                state.insert(key, proposed.value(key));
+        }
+        QJsonObject run = m_flowRuns.value(id);
+        run.insert("state", state);
+        run.insert("state_id", state.value("id"));
+        run.insert("state_type", type);
+        run.insert("state_name", state.value("name"));
+        run.insert("updated", now());
+        m_flowRuns.insert(id, run);
+        m_stateSetByClient.insert(id);
+        return HttpResponse::json(
+            201, QJsonObject{{"status", "ACCEPT"}, {"state", state}, {"details", QJsonObject{}}});
     }
     return notFound();
 }
@@ -231,6 +261,8 @@ QJsonObject FakePrefect::makeState(const QString &type, const QString &flowRunId
 
 void FakePrefect::advance(const QString &flowRunId)
 {
+    if (m_stateSetByClient.contains(flowRunId))
+        return;
     QJsonObject run = m_flowRuns.value(flowRunId);
     const int step = std::min<int>(m_flowRunStep.value(flowRunId), m_stateScript.size() - 1);
     const QString type = m_stateScript.at(step);

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QMap>
+#include <QSet>
 #include <QStringList>
 
 #include <functional>
@@ -40,7 +41,8 @@ public:
                           const QJsonObject &parameters = {});
     QString flowId(const QString &flowName) const { return m_flowIds.value(flowName); }
     // The state types a new run passes through: the first on creation, one more per read,
-    // staying on the last. Default: SCHEDULED, PENDING, RUNNING, COMPLETED.
+    // staying on the last, until a client sets its state. Default: SCHEDULED, PENDING, RUNNING,
+    // COMPLETED.
     void setStateScript(const QStringList &stateTypes) { m_stateScript = stateTypes; }
     QJsonObject flowRun(const QString &id) const { return m_flowRuns.value(id); }
     QStringList flowRunIds() const { return m_flowRunOrder; }
@@ -49,6 +51,9 @@ public:
 
     // Consulted first for every request; return a response to override the fake API.
     void setOverride(const Override &override) { m_override = override; }
+    // The next create_flow_run that makes a new run makes it, then closes the connection
+    // without an answer: the client cannot know whether its run exists.
+    void dropNextCreateAfterCreating() { m_dropNextCreate = true; }
 
 private:
     HttpResponse handle(const HttpRequest &request);
@@ -68,6 +73,9 @@ private:
     QMap<QString, QJsonObject> m_flowRuns; // id -> flow run
     QMap<QString, int> m_flowRunStep;
     QStringList m_flowRunOrder;
+    // Runs whose state a client set (POST /flow_runs/{id}/set_state): the script no longer moves them.
+    QSet<QString> m_stateSetByClient;
+    bool m_dropNextCreate = false;
     QStringList m_stateScript{QStringLiteral("SCHEDULED"), QStringLiteral("PENDING"),
                               QStringLiteral("RUNNING"), QStringLiteral("COMPLETED")};
 };
