@@ -101,6 +101,13 @@ bool readInt(const QJsonObject &values, QLatin1String name, int minimum, int *ou
     return true;
 }
 
+bool isBlank(const QJsonValue &value)
+{
+    return value.isNull() || value.isUndefined()
+        || (value.isString() && value.toString().trimmed().isEmpty())
+        || (value.isArray() && value.toArray().isEmpty());
+}
+
 void setIfPresent(QJsonObject *layer, QLatin1String name, const QString &value)
 {
     if (!value.isEmpty())
@@ -196,7 +203,7 @@ QJsonObject TaskFields::merge(const QList<QJsonObject> &layers)
         // A later api_url replaces an earlier Cloud URL along with what that URL implied.
         QString accountId;
         QString workspaceId;
-        if (layer.contains(FieldName::apiUrl)
+        if (!isBlank(layer.value(FieldName::apiUrl))
             && Connection::splitCloudApiUrl(QUrl(merged.value(FieldName::apiUrl).toString()),
                                             nullptr, &accountId, &workspaceId)) {
             if (merged.value(FieldName::credentialsUser).toString() == accountId)
@@ -204,8 +211,11 @@ QJsonObject TaskFields::merge(const QList<QJsonObject> &layers)
             if (merged.value(FieldName::workspace).toString() == workspaceId)
                 merged.remove(FieldName::workspace);
         }
-        for (auto it = layer.constBegin(); it != layer.constEnd(); ++it)
-            merged.insert(it.key(), it.value());
+        // UAC sends every field, empty ones too: empty means "not given", not "clear it".
+        for (auto it = layer.constBegin(); it != layer.constEnd(); ++it) {
+            if (!isBlank(it.value()) || !merged.contains(it.key()))
+                merged.insert(it.key(), it.value());
+        }
     }
     return merged;
 }

@@ -33,6 +33,14 @@ CliApplication::CliApplication(QObject *parent)
     connect(&m_signals, &SignalWatcher::signalReceived, this, &CliApplication::handleSignal);
 }
 
+CliApplication::~CliApplication()
+{
+    // Requests still in flight belong to the client's replies: they must go before the
+    // QNetworkAccessManager member does.
+    delete m_task;
+    delete m_client;
+}
+
 void CliApplication::handleSignal(int signalNumber)
 {
     if (m_finishing)

@@ -20,6 +20,7 @@ class CliApplication : public QObject
 
 public:
     explicit CliApplication(QObject *parent = nullptr);
+    ~CliApplication() override;
 
     // Parses the command line and starts the command; finished() follows from the event loop.
     void start(const QStringList &arguments);

@@ -958,9 +958,15 @@ void TestTaskFields::merge_data()
         << QList<QJsonObject>{parse(R"({"a": 1, "b": 1})"), parse(R"({"b": 2, "c": 2})"),
                               parse(R"({"c": 3})")}
         << parse(R"({"a": 1, "b": 2, "c": 3})");
-    QTest::newRow("later empty string still wins")
+    // UAC sends empty fields: an empty later value means "not given", not "clear it".
+    QTest::newRow("later empty string does not override")
         << QList<QJsonObject>{parse(R"({"a": "x"})"), parse(R"({"a": ""})")}
-        << parse(R"({"a": ""})");
+        << parse(R"({"a": "x"})");
+    QTest::newRow("later null and empty list do not override")
+        << QList<QJsonObject>{parse(R"({"a": "x", "b": ["y"]})"), parse(R"({"a": null, "b": []})")}
+        << parse(R"({"a": "x", "b": ["y"]})");
+    QTest::newRow("empty value with nothing earlier is kept")
+        << QList<QJsonObject>{parse(R"({"a": ""})")} << parse(R"({"a": ""})");
 }
 
 void TestTaskFields::merge()
