@@ -1,5 +1,7 @@
 #include "flowrunrequest.h"
 
+#include "jsondocument.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -14,19 +16,12 @@ std::optional<FlowRunRequest> FlowRunRequest::fromParametersJson(const QJsonValu
         const QByteArray text = value.toString().toUtf8();
         if (text.trimmed().isEmpty())
             return request;
-        QJsonParseError parseError;
-        const QJsonDocument document = QJsonDocument::fromJson(text, &parseError);
-        if (parseError.error != QJsonParseError::NoError) {
-            *error = QStringLiteral("parameters_json is not valid JSON: %1 at offset %2")
-                         .arg(parseError.errorString())
-                         .arg(parseError.offset);
+        const std::optional<QJsonObject> parsed = JsonDocument::parseObject(
+            text, QStringLiteral("parameters_json"),
+            QStringLiteral("parameters_json must be a JSON object"), error);
+        if (!parsed)
             return std::nullopt;
-        }
-        if (!document.isObject()) {
-            *error = QStringLiteral("parameters_json must be a JSON object");
-            return std::nullopt;
-        }
-        object = document.object();
+        object = *parsed;
     } else if (value.isObject()) {
         object = value.toObject();
     } else {

@@ -58,9 +58,9 @@ std::optional<qint64> RetryPolicy::parseRetryAfter(const QByteArray &value, cons
     QString date = QString::fromLatin1(text).simplified();
     date = date.mid(date.indexOf(u' ') + 1);
     const QLocale c = QLocale::c();
-    for (const QString &format : {QStringLiteral("dd MMM yyyy HH:mm:ss 'GMT'"),
-                                  QStringLiteral("dd-MMM-yy HH:mm:ss 'GMT'"),
-                                  QStringLiteral("MMM d HH:mm:ss yyyy")}) {
+    for (const QString &format :
+         {QStringLiteral("dd MMM yyyy HH:mm:ss 'GMT'"), QStringLiteral("dd-MMM-yy HH:mm:ss 'GMT'"),
+          QStringLiteral("MMM d HH:mm:ss yyyy")}) {
         QDateTime parsed = c.toDateTime(date, format);
         if (!parsed.isValid())
             continue;

@@ -1,5 +1,7 @@
 #include "taskfields.h"
 
+#include "jsondocument.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QUuid>
@@ -152,19 +154,12 @@ QJsonObject TaskFields::layerFromEnvironment(const QProcessEnvironment &environm
 
 std::optional<QJsonObject> TaskFields::layerFromDocument(const QByteArray &json, QString *error)
 {
-    QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        *error = QStringLiteral("the fields document is not valid JSON: %1 at offset %2")
-                     .arg(parseError.errorString())
-                     .arg(parseError.offset);
+    const std::optional<QJsonObject> document = JsonDocument::parseObject(
+        json, QStringLiteral("the fields document"),
+        QStringLiteral("the fields document must be a JSON object keyed by field name"), error);
+    if (!document)
         return std::nullopt;
-    }
-    if (!document.isObject()) {
-        *error = QStringLiteral("the fields document must be a JSON object keyed by field name");
-        return std::nullopt;
-    }
-    QJsonObject layer = document.object();
+    QJsonObject layer = *document;
     const QJsonValue credentials = layer.value(QLatin1String("credentials"));
     if (!credentials.isUndefined() && !credentials.isNull() && !credentials.isObject()) {
         *error = QStringLiteral("credentials must be an object with user and password");

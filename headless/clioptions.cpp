@@ -218,11 +218,6 @@ QString CliOptions::extensionOutputFile() const
     return m_parser.value(optExtensionOutputFile);
 }
 
-bool CliOptions::hasFieldsDocument() const
-{
-    return m_parser.isSet(optFields);
-}
-
 std::optional<QJsonObject> CliOptions::fieldsLayer(QString *error) const
 {
     if (!m_parser.isSet(optFields))

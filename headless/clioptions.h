@@ -30,7 +30,6 @@ public:
 
     // The --fields document (a file, or standard input for "-"); nothing when not given.
     std::optional<QJsonObject> fieldsLayer(QString *error) const;
-    bool hasFieldsDocument() const;
     // The options given, as field values; reads --api-key-file and --parameters @FILE.
     std::optional<QJsonObject> optionsLayer(QString *error) const;
 
