@@ -7,6 +7,7 @@
 #include <QTimeZone>
 
 #include <algorithm>
+#include <limits>
 
 RetryPolicy RetryPolicy::standard()
 {
@@ -36,8 +37,9 @@ bool RetryPolicy::isRetryable(const PrefectError &error)
 
 int RetryPolicy::delayMs(int retry, std::optional<qint64> retryAfterMs) const
 {
+    // The server's word as given: a wait past the budget means giving up, not retrying early.
     if (retryAfterMs)
-        return int(std::clamp<qint64>(*retryAfterMs, 0, std::max(maxTotalMs, maxDelayMs)));
+        return int(std::clamp<qint64>(*retryAfterMs, 0, std::numeric_limits<int>::max()));
     const qint64 exponential = qint64(initialDelayMs) << std::min(retry, 20);
     const qint64 base = std::min<qint64>(exponential, maxDelayMs);
     const double jitter = 0.75 + 0.5 * QRandomGenerator::global()->generateDouble();

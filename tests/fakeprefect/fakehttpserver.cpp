@@ -50,6 +50,13 @@ HttpResponse HttpResponse::hang()
     return response;
 }
 
+HttpResponse HttpResponse::cut(int status, const QJsonValue &value)
+{
+    HttpResponse response = json(status, value);
+    response.action = Action::Cut;
+    return response;
+}
+
 FakeHttpServer::FakeHttpServer(QObject *parent)
     : QObject(parent)
     , m_server(new QTcpServer(this))
@@ -135,6 +142,7 @@ bool FakeHttpServer::tryParse(QTcpSocket *socket, QByteArray *buffer)
         socket->abort();
         return false;
     case HttpResponse::Action::Respond:
+    case HttpResponse::Action::Cut:
         break;
     }
     QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + " Status\r\n";
@@ -142,6 +150,13 @@ bool FakeHttpServer::tryParse(QTcpSocket *socket, QByteArray *buffer)
         out += name + ": " + value + "\r\n";
     out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
     out += "Connection: keep-alive\r\n\r\n";
+    if (response.action == HttpResponse::Action::Cut) {
+        // The promised length never arrives: the connection closes once the half is sent.
+        out += response.body.left(response.body.size() / 2);
+        socket->write(out);
+        socket->disconnectFromHost();
+        return false;
+    }
     out += response.body;
     socket->write(out);
     return true;

@@ -37,12 +37,16 @@ public:
         Respond,
         Drop, // close the connection without an answer
         Hang, // keep the connection open and never answer
+        Cut, // send the status, the headers and half the body, then close the connection
     };
 
     static HttpResponse json(int status, const QJsonValue &value);
     static HttpResponse text(int status, const QByteArray &body, const QByteArray &contentType);
     static HttpResponse drop();
     static HttpResponse hang();
+    // A response that breaks off mid-body. Unlike drop(), which Qt may quietly send again, the
+    // client always sees this as a network error.
+    static HttpResponse cut(int status, const QJsonValue &value);
 
     Action action = Action::Respond;
     int status = 200;

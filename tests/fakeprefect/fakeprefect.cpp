@@ -179,8 +179,13 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
         if (!key.isEmpty()) {
             for (const QJsonObject &run : std::as_const(m_flowRuns)) {
                 if (run.value("idempotency_key").toString() == key
-                    && run.value("deployment_id") == deployment.value("id"))
+                    && run.value("deployment_id") == deployment.value("id")) {
+                    if (m_lostCreateAnswers > 0) {
+                        --m_lostCreateAnswers;
+                        return m_lostCreateFault;
+                    }
                     return HttpResponse::json(200, run);
+                }
             }
         }
         const QString id = newId();
@@ -204,9 +209,9 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
         m_flowRunStep.insert(id, 0);
         m_flowRunOrder << id;
         advance(id);
-        if (m_dropNextCreate) {
-            m_dropNextCreate = false;
-            return HttpResponse::drop();
+        if (m_lostCreateAnswers > 0) {
+            --m_lostCreateAnswers;
+            return m_lostCreateFault;
         }
         return HttpResponse::json(201, m_flowRuns.value(id));
     }

@@ -51,9 +51,14 @@ public:
 
     // Consulted first for every request; return a response to override the fake API.
     void setOverride(const Override &override) { m_override = override; }
-    // The next create_flow_run that makes a new run makes it, then closes the connection
-    // without an answer: the client cannot know whether its run exists.
-    void dropNextCreateAfterCreating() { m_dropNextCreate = true; }
+    // The next create_flow_run makes its run (or finds it, for an idempotency_key it knows), then
+    // instead of answering closes the connection (or misbehaves with `fault`): the client cannot
+    // know whether its run exists. So do the `times - 1` creates after it.
+    void dropNextCreateAfterCreating(int times = 1, const HttpResponse &fault = HttpResponse::drop())
+    {
+        m_lostCreateAnswers = times;
+        m_lostCreateFault = fault;
+    }
 
 private:
     HttpResponse handle(const HttpRequest &request);
@@ -75,7 +80,8 @@ private:
     QStringList m_flowRunOrder;
     // Runs whose state a client set (POST /flow_runs/{id}/set_state): the script no longer moves them.
     QSet<QString> m_stateSetByClient;
-    bool m_dropNextCreate = false;
+    int m_lostCreateAnswers = 0;
+    HttpResponse m_lostCreateFault;
     QStringList m_stateScript{QStringLiteral("SCHEDULED"), QStringLiteral("PENDING"),
                               QStringLiteral("RUNNING"), QStringLiteral("COMPLETED")};
 };

@@ -43,6 +43,10 @@ INPUTS = {
     "extension_output_options": ("Extension Output Options", "Choice"),
     "cancel_flow_run_on_task_cancel": ("Cancel Flow Run on Task Cancel", "Boolean"),
     "api_url": ("Prefect API URL", "Text"),
+    "idempotency_key": ("Idempotency Key", "Text"),
+    "ca_file": ("CA Certificate File", "Text"),
+    "max_retries": ("Max Retries per Request", "Integer"),
+    "retry_max_seconds": ("Max Retry Time per Request (sec)", "Integer"),
 }
 OUTPUTS = {
     "flow_run_id": "Flow Run ID",
