@@ -1,6 +1,7 @@
 #include "flowrunrequest.h"
 
 #include "jsondocument.h"
+#include "messagetext.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -56,7 +57,7 @@ std::optional<FlowRunRequest> FlowRunRequest::fromParametersJson(const QJsonValu
         if (!target) {
             *error = QStringLiteral("parameters_json has an unknown key '%1'; allowed keys are "
                                     "parameters, context, job_variables and tags")
-                         .arg(key);
+                         .arg(MessageText::printable(key));
             return std::nullopt;
         }
         if (!item.isObject() && !item.isNull()) {

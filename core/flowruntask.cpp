@@ -1,6 +1,7 @@
 #include "flowruntask.h"
 
 #include "extensionoutput.h"
+#include "messagetext.h"
 #include "prefectclient.h"
 #include "prefectreply.h"
 
@@ -173,7 +174,7 @@ void FlowRunTask::resolveWorkspace()
         return;
     }
     const QString wanted = m_fields->workspace;
-    emit progress(QStringLiteral("Looking up workspace '%1'").arg(wanted));
+    emit progress(QStringLiteral("Looking up workspace '%1'").arg(MessageText::printable(wanted)));
     PrefectReply *reply = m_client->listWorkspaces();
     track(reply);
     connect(reply, &PrefectReply::finished, this, [this, reply, wanted] {
@@ -196,7 +197,8 @@ void FlowRunTask::resolveWorkspace()
 void FlowRunTask::resolveDeployment()
 {
     const QString wanted = m_fields->deployment;
-    emit progress(QStringLiteral("Looking up deployment '%1'").arg(wanted));
+    const QString shown = MessageText::printable(wanted);
+    emit progress(QStringLiteral("Looking up deployment '%1'").arg(shown));
     PrefectReply *reply = nullptr;
     const qsizetype slash = wanted.indexOf(u'/');
     if (isUuid(wanted))
@@ -207,17 +209,17 @@ void FlowRunTask::resolveDeployment()
         reply = m_client->listDeployments(wanted);
     track(reply);
 
-    connect(reply, &PrefectReply::finished, this, [this, reply, wanted] {
+    connect(reply, &PrefectReply::finished, this, [this, reply, shown] {
         if (reply->error().isNotFound()) {
             return fail(TaskResult::validationError(
-                QStringLiteral("Deployment '%1' not found").arg(wanted)));
+                QStringLiteral("Deployment '%1' not found").arg(shown)));
         }
         if (reply->hasError())
             return failRequest(QStringLiteral("looking up the deployment"), reply->error());
         const QList<Deployment> found = reply->deployments();
         if (found.isEmpty()) {
             return fail(TaskResult::validationError(
-                QStringLiteral("Deployment '%1' not found").arg(wanted)));
+                QStringLiteral("Deployment '%1' not found").arg(shown)));
         }
         if (found.size() > 1) {
             QStringList names;
@@ -225,7 +227,7 @@ void FlowRunTask::resolveDeployment()
                 names << deployment.fullName();
             return fail(
                 TaskResult::validationError(QStringLiteral("Deployment '%1' is ambiguous: %2")
-                                                .arg(wanted, names.join(QStringLiteral(", ")))));
+                                                .arg(shown, names.join(QStringLiteral(", ")))));
         }
         m_deployment = found.first();
         emit progress(

@@ -1,5 +1,7 @@
 #include "prefecterror.h"
 
+#include "messagetext.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -9,12 +11,9 @@ namespace {
 // Long HTML error pages must not flood a one-line error.
 constexpr int maxMessageLength = 300;
 
-QString oneLine(QString text)
+QString oneLine(const QString &text)
 {
-    text = text.simplified();
-    if (text.size() > maxMessageLength)
-        text = text.left(maxMessageLength) + QStringLiteral("…");
-    return text;
+    return MessageText::oneLine(text, maxMessageLength);
 }
 
 QString detailText(const QJsonValue &detail)

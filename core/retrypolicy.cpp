@@ -53,8 +53,13 @@ std::optional<qint64> RetryPolicy::parseRetryAfter(const QByteArray &value, cons
         return std::nullopt;
     bool isNumber = false;
     const qint64 seconds = text.toLongLong(&isNumber);
-    if (isNumber)
-        return seconds >= 0 ? std::optional<qint64>(seconds * 1000) : std::nullopt;
+    if (isNumber) {
+        if (seconds < 0)
+            return std::nullopt;
+        // Far past any budget either way; capped so that the milliseconds cannot overflow.
+        constexpr qint64 maxSeconds = std::numeric_limits<qint64>::max() / 1000;
+        return std::min(seconds, maxSeconds) * 1000;
+    }
     // The three HTTP date forms (RFC 9110 5.6.7), always in GMT, with English names. The
     // weekday is dropped: Qt checks it against the date, and a two-digit year is not yet known.
     QString date = QString::fromLatin1(text).simplified();

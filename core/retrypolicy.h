@@ -20,7 +20,7 @@ public:
     static RetryPolicy standard();
 
     int maxRetries = 0;
-    int maxTotalMs = 0;
+    qint64 maxTotalMs = 0;
     int initialDelayMs = 1000;
     int maxDelayMs = 30000;
 

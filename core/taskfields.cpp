@@ -1,27 +1,74 @@
 #include "taskfields.h"
 
 #include "jsondocument.h"
+#include "messagetext.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QUuid>
 
+#include <algorithm>
+#include <utility>
+
 namespace {
 
 const QString masked = QStringLiteral("****");
 
+// Where a URL's userinfo ("user:password@") is in its text, or {-1, -1}: read from the text
+// itself, since the URL may be one that QUrl refuses and the password must not show then either.
+std::pair<qsizetype, qsizetype> userInfoSpan(const QString &url)
+{
+    const qsizetype slashes = url.indexOf(QLatin1String("//"));
+    const qsizetype start = slashes < 0 ? 0 : slashes + 2;
+    qsizetype end = url.size();
+    for (const QChar delimiter : {u'/', u'?', u'#'}) {
+        const qsizetype at = url.indexOf(delimiter, start);
+        if (at >= 0)
+            end = std::min(end, at);
+    }
+    if (end <= start)
+        return {-1, -1};
+    const qsizetype at = url.lastIndexOf(u'@', end - 1);
+    if (at < start)
+        return {-1, -1};
+    return {start, at + 1};
+}
+
+QString withoutUserInfo(const QString &url)
+{
+    const auto [start, end] = userInfoSpan(url);
+    return start < 0 ? url : url.left(start) + url.mid(end);
+}
+
+// "user:password@" as "user:****@", whatever the password.
+QString withMaskedPassword(const QString &url)
+{
+    const auto [start, end] = userInfoSpan(url);
+    if (start < 0)
+        return url;
+    const qsizetype colon = url.indexOf(u':', start);
+    if (colon < 0 || colon >= end)
+        return url;
+    return url.left(colon + 1) + masked + url.mid(end - 1);
+}
+
+// A value as an error message shows it: printable, on one line.
 QString describe(const QJsonValue &value)
 {
     if (value.isString())
-        return value.toString();
+        return MessageText::printable(value.toString());
     if (value.isBool())
         return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     if (value.isDouble())
         return QString::number(value.toDouble());
-    if (value.isArray())
-        return QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
-    if (value.isObject())
-        return QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    if (value.isArray()) {
+        return MessageText::printable(
+            QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)));
+    }
+    if (value.isObject()) {
+        return MessageText::printable(
+            QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact)));
+    }
     return QStringLiteral("null");
 }
 
@@ -257,7 +304,7 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         fields.action = launchFlowRunAction();
     if (fields.action != launchFlowRunAction()) {
         *error = QStringLiteral("unsupported action '%1'; the only action is '%2'")
-                     .arg(fields.action, launchFlowRunAction());
+                     .arg(MessageText::printable(fields.action), launchFlowRunAction());
         return std::nullopt;
     }
 
@@ -266,8 +313,9 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
     } else if (extensionOutput == flowRunInfoOption()) {
         fields.extensionOutput = ExtensionOutputOption::FlowRunInfo;
     } else {
-        *error = QStringLiteral("extension_output_options must be '%1' or '%2', got '%3'")
-                     .arg(noneOption(), flowRunInfoOption(), extensionOutput);
+        *error =
+            QStringLiteral("extension_output_options must be '%1' or '%2', got '%3'")
+                .arg(noneOption(), flowRunInfoOption(), MessageText::printable(extensionOutput));
         return std::nullopt;
     }
 
@@ -276,7 +324,8 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         const QString scheme = fields.apiUrl.scheme();
         if (!fields.apiUrl.isValid() || fields.apiUrl.host().isEmpty()
             || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
-            *error = QStringLiteral("api_url '%1' is not an http or https URL").arg(apiUrlText);
+            *error = QStringLiteral("api_url '%1' is not an http or https URL")
+                         .arg(MessageText::printable(withoutUserInfo(apiUrlText)));
             return std::nullopt;
         }
     }
@@ -284,8 +333,8 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
     if (!fields.caFile.isEmpty()) {
         fields.caCertificates = QSslCertificate::fromPath(fields.caFile, QSsl::Pem);
         if (fields.caCertificates.isEmpty()) {
-            *error =
-                QStringLiteral("ca_file '%1' holds no readable PEM certificate").arg(fields.caFile);
+            *error = QStringLiteral("ca_file '%1' holds no readable PEM certificate")
+                         .arg(MessageText::printable(fields.caFile));
             return std::nullopt;
         }
     }
@@ -294,7 +343,7 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         if (!isUuid(fields.accountId)) {
             *error = QStringLiteral("credentials.user must be a Prefect Cloud account id (a "
                                     "UUID), got '%1'")
-                         .arg(fields.accountId);
+                         .arg(MessageText::printable(fields.accountId));
             return std::nullopt;
         }
         if (fields.apiKey.isEmpty()) {
@@ -322,7 +371,7 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         || fields.deployment.endsWith(u'/')) {
         *error = QStringLiteral("deployment_id_or_name '%1' must be a UUID, "
                                 "flow-name/deployment-name or a deployment name")
-                     .arg(fields.deployment);
+                     .arg(MessageText::printable(fields.deployment));
         return std::nullopt;
     }
 
@@ -353,6 +402,9 @@ QJsonObject TaskFields::maskedValues(const QJsonObject &values)
         result.insert(QStringLiteral("credentials"), credentials);
     if (result.contains(FieldName::apiAuthString))
         result.insert(FieldName::apiAuthString, masked);
+    const QJsonValue apiUrl = result.value(FieldName::apiUrl);
+    if (apiUrl.isString())
+        result.insert(FieldName::apiUrl, withMaskedPassword(apiUrl.toString()));
     return result;
 }
 
@@ -411,6 +463,6 @@ RetryPolicy TaskFields::retryPolicy() const
 {
     RetryPolicy policy = RetryPolicy::standard();
     policy.maxRetries = maxRetries;
-    policy.maxTotalMs = retryMaxSeconds * 1000;
+    policy.maxTotalMs = qint64(retryMaxSeconds) * 1000;
     return policy;
 }

@@ -1,5 +1,7 @@
 #include "workspace.h"
 
+#include "messagetext.h"
+
 #include <QJsonArray>
 
 Workspace Workspace::fromJson(const QJsonObject &object)
@@ -44,11 +46,11 @@ std::optional<Workspace> Workspace::pick(const QList<Workspace> &workspaces,
     if (matching.isEmpty()) {
         *error =
             QStringLiteral("Workspace '%1' not found in account %2; available: %3")
-                .arg(wanted, accountId,
+                .arg(MessageText::printable(wanted), MessageText::printable(accountId),
                      names.isEmpty() ? QStringLiteral("none") : names.join(QStringLiteral(", ")));
     } else {
         *error = QStringLiteral("Workspace '%1' is ambiguous: %2")
-                     .arg(wanted, names.join(QStringLiteral(", ")));
+                     .arg(MessageText::printable(wanted), names.join(QStringLiteral(", ")));
     }
     return std::nullopt;
 }

@@ -3,6 +3,7 @@
 #include "clilog.h"
 #include "extensionoutput.h"
 #include "flowruntask.h"
+#include "messagetext.h"
 #include "prefectclient.h"
 #include "prefectreply.h"
 #include "taskfields.h"
@@ -143,11 +144,12 @@ void CliApplication::finishTask(const TaskResult &result, const QJsonObject &ext
         if (!ExtensionOutput::writeFile(path, document, &error)) {
             // A result nobody can read is a failed task, whatever the flow run did.
             qCCritical(lcCli).noquote()
-                << QStringLiteral("cannot write the Extension Output to '%1': %2").arg(path, error);
+                << QStringLiteral("cannot write the Extension Output to '%1': %2")
+                       .arg(MessageText::printable(path), error);
             if (finalResult.exitCode() == ExitCode::Success) {
                 finalResult = TaskResult::failure(
                     QStringLiteral("cannot write the Extension Output to '%1': %2")
-                        .arg(path, error));
+                        .arg(MessageText::printable(path), error));
                 document.insert(QStringLiteral("exit_code"), finalResult.exitCodeValue());
                 document.insert(QStringLiteral("status_description"),
                                 finalResult.statusDescription());

@@ -1,5 +1,6 @@
 #include "clioptions.h"
 
+#include "messagetext.h"
 #include "taskfields.h"
 
 #include <QFile>
@@ -41,7 +42,8 @@ std::optional<QByteArray> readDocument(const QString &path, const QString &what,
     const bool opened = isStdin ? file.open(stdin, QIODevice::ReadOnly)
                                 : (file.setFileName(path), file.open(QIODevice::ReadOnly));
     if (!opened) {
-        *error = QStringLiteral("cannot read %1 '%2': %3").arg(what, path, file.errorString());
+        *error = QStringLiteral("cannot read %1 '%2': %3")
+                     .arg(what, MessageText::printable(path), file.errorString());
         return std::nullopt;
     }
     // A pipe hands over what it holds at the moment: read on until the end.
@@ -54,7 +56,7 @@ std::optional<QByteArray> readDocument(const QString &path, const QString &what,
     }
     if (data.size() > maxDocumentBytes) {
         *error = QStringLiteral("%1 '%2' is larger than %3 MiB")
-                     .arg(what, path)
+                     .arg(what, MessageText::printable(path))
                      .arg(maxDocumentBytes / (1024 * 1024));
         return std::nullopt;
     }
@@ -177,7 +179,7 @@ bool CliOptions::parse(const QStringList &arguments)
         m_command = Command::Deployments;
     } else {
         m_errorText = QStringLiteral("unknown command '%1'; use launch, workspaces or deployments")
-                          .arg(command);
+                          .arg(MessageText::printable(command));
         return false;
     }
     return true;
@@ -233,7 +235,7 @@ std::optional<QJsonObject> CliOptions::fieldsLayer(QString *error) const
         *error = QStringLiteral("fields file '%1' holds the API key and can be read by other "
                                 "users; restrict it with chmod 600, or pass the fields on "
                                 "standard input")
-                     .arg(path);
+                     .arg(MessageText::printable(path));
         return std::nullopt;
     }
     return layer;
@@ -294,7 +296,7 @@ std::optional<QJsonObject> CliOptions::optionsLayer(QString *error) const
         if (!isPrivate(path)) {
             *error = QStringLiteral("API key file '%1' can be read by other users; "
                                     "restrict it with chmod 600")
-                         .arg(path);
+                         .arg(MessageText::printable(path));
             return std::nullopt;
         }
         const std::optional<QByteArray> data =
@@ -303,7 +305,7 @@ std::optional<QJsonObject> CliOptions::optionsLayer(QString *error) const
             return std::nullopt;
         const QString key = QString::fromUtf8(*data).trimmed();
         if (key.isEmpty()) {
-            *error = QStringLiteral("API key file '%1' is empty").arg(path);
+            *error = QStringLiteral("API key file '%1' is empty").arg(MessageText::printable(path));
             return std::nullopt;
         }
         layer.insert(FieldName::credentialsPassword, key);

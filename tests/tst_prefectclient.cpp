@@ -1107,6 +1107,11 @@ void TestPrefectClient::serverMessage_data()
     QTest::newRow("JSON array") << QByteArray(R"(["a", "b"])")
                                 << QStringList{QStringLiteral("[\"a\", \"b\"]")} << true;
     QTest::newRow("empty") << QByteArray() << QStringList{QString()} << true;
+    // Cut at 300 characters: before the emoji whose two UTF-16 halves straddle the cut, not
+    // between them.
+    QTest::newRow("long, cut before a surrogate pair")
+        << QByteArray(299, 'a') + QByteArray("\xF0\x9F\x98\x80 and more")
+        << QStringList{QString(299, u'a') + QStringLiteral("…")} << true;
 }
 
 void TestPrefectClient::serverMessage()

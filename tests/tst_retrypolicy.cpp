@@ -121,8 +121,7 @@ void TestRetryPolicy::backoffGrowsWithinJitterBand_data()
     QTest::addColumn<int>("baseMs"); // before jitter
 
     for (int retry = 0; retry <= 4; ++retry) {
-        QTest::addRow("initial 1000, retry %d", retry)
-            << 1000 << 30000 << retry << (1000 << retry);
+        QTest::addRow("initial 1000, retry %d", retry) << 1000 << 30000 << retry << (1000 << retry);
     }
     for (int retry = 0; retry <= 2; ++retry)
         QTest::addRow("initial 50, retry %d", retry) << 50 << 200 << retry << (50 << retry);
@@ -149,10 +148,8 @@ void TestRetryPolicy::backoffGrowsWithinJitterBand()
     for (int i = 0; i < samples; ++i) {
         const int delay = policy.delayMs(retry, std::nullopt);
         QVERIFY2(delay >= low - 1 && delay <= high + 1,
-                 qPrintable(QStringLiteral("delay %1 ms outside [%2, %3]")
-                                .arg(delay)
-                                .arg(low)
-                                .arg(high)));
+                 qPrintable(
+                     QStringLiteral("delay %1 ms outside [%2, %3]").arg(delay).arg(low).arg(high)));
         smallest = std::min(smallest, delay);
         largest = std::max(largest, delay);
     }
@@ -197,9 +194,8 @@ void TestRetryPolicy::backoffIsCapped()
     for (int i = 0; i < samples; ++i) {
         const int delay = policy.delayMs(retry, std::nullopt);
         QVERIFY2(delay >= 0.75 * maxDelayMs - 1 && delay <= 1.25 * maxDelayMs + 1,
-                 qPrintable(QStringLiteral("delay %1 ms for a cap of %2 ms")
-                                .arg(delay)
-                                .arg(maxDelayMs)));
+                 qPrintable(
+                     QStringLiteral("delay %1 ms for a cap of %2 ms").arg(delay).arg(maxDelayMs)));
     }
 }
 
@@ -255,7 +251,9 @@ void TestRetryPolicy::parseRetryAfter_data()
     QTest::addColumn<std::optional<qint64>>("expected");
 
     const QDateTime now = fixedNow();
-    const auto ms = [](qint64 value) { return std::optional<qint64>(value); };
+    const auto ms = [](qint64 value) {
+        return std::optional<qint64>(value);
+    };
     const std::optional<qint64> nothing;
 
     QTest::newRow("3") << QByteArray("3") << now << ms(3000);
@@ -268,6 +266,9 @@ void TestRetryPolicy::parseRetryAfter_data()
     QTest::newRow("blank") << QByteArray("   ") << now << nothing;
     QTest::newRow("1.5 (not delta-seconds)") << QByteArray("1.5") << now << nothing;
     QTest::newRow("3s") << QByteArray("3s") << now << nothing;
+    // Far past any budget; must not overflow into a negative wait.
+    QTest::newRow("huge") << QByteArray("9223372036854776") << now
+                          << ms(std::numeric_limits<qint64>::max() / 1000 * 1000);
 
     // HTTP-date (RFC 9110, 5.6.7): IMF-fixdate is what servers send; a recipient must also
     // read the obsolete RFC 850 and asctime forms.

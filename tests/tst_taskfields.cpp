@@ -121,6 +121,8 @@ private slots:
     void invocationFieldsValues();
     void maskedValues_data();
     void maskedValues();
+    void retryPolicy_data();
+    void retryPolicy();
 };
 
 void TestTaskFields::invalidValues_data()
@@ -203,6 +205,22 @@ void TestTaskFields::invalidValues_data()
                                    << QStringLiteral("deployment_id_or_name '/x' ") + badDeployment;
     QTest::newRow("deployment x/") << selfHosted({{"deployment_id_or_name", "x/"}})
                                    << QStringLiteral("deployment_id_or_name 'x/' ") + badDeployment;
+    // Values are shown on one line, their line breaks escaped, so a value cannot forge a line
+    // of the log or of UAC's status description.
+    QTest::newRow("deployment with a line break")
+        << selfHosted({{"deployment_id_or_name", "a/b/c\nINFO: flow run COMPLETED"}})
+        << QStringLiteral("deployment_id_or_name 'a/b/c\\nINFO: flow run COMPLETED' ")
+            + badDeployment;
+    QTest::newRow("action with a carriage return and a line separator")
+        << selfHosted({{"action", QStringLiteral("x\ry\u2028z")}})
+        << QStringLiteral("unsupported action 'x\\ry\\u2028z'");
+    // The password in a URL's userinfo is never echoed.
+    QTest::newRow("api_url ftp with a password")
+        << selfHosted({{"api_url", "ftp://admin:hunter2@example.com/api"}})
+        << QStringLiteral("api_url 'ftp://example.com/api' is not an http or https URL");
+    QTest::newRow("api_url unparseable with a password")
+        << selfHosted({{"api_url", "http://admin:hunter2@exa mple.com:99999/api"}})
+        << QStringLiteral("api_url 'http://exa mple.com:99999/api' is not an http or https URL");
     QTest::newRow("deployment as a 2-element list")
         << selfHosted({{"deployment_id_or_name", QJsonArray{"a/b", "c/d"}}})
         << QStringLiteral("deployment_id_or_name must be a single value, got 2 values");
@@ -217,7 +235,9 @@ void TestTaskFields::invalidValues()
     const std::optional<TaskFields> fields = TaskFields::fromValues(values, &actual);
     QVERIFY2(!fields, qPrintable(compact(values)));
     QVERIFY2(actual.contains(error), qPrintable(QStringLiteral("got: ") + actual));
-    QVERIFY2(!actual.contains(u'\n'), qPrintable(actual));
+    QVERIFY2(!actual.contains(u'\n') && !actual.contains(u'\r') && !actual.contains(QChar(0x2028)),
+             qPrintable(actual));
+    QVERIFY2(!actual.contains(QLatin1String("hunter2")), qPrintable(actual));
 }
 
 void TestTaskFields::booleans_data()
@@ -1250,6 +1270,15 @@ void TestTaskFields::maskedValues_data()
                                                 {"api_url", selfHostedUrl}}
                                  << QJsonObject{{"api_auth_string", "****"},
                                                 {"api_url", selfHostedUrl}};
+    QTest::newRow("password in api_url")
+        << QJsonObject{{"api_url", "http://admin:s3cret@127.0.0.1:4200/api"}}
+        << QJsonObject{{"api_url", "http://admin:****@127.0.0.1:4200/api"}};
+    QTest::newRow("password in an api_url that is not a URL")
+        << QJsonObject{{"api_url", "ftp://admin:s3cret@exa mple/api"}}
+        << QJsonObject{{"api_url", "ftp://admin:****@exa mple/api"}};
+    QTest::newRow("user but no password in api_url")
+        << QJsonObject{{"api_url", "http://admin@127.0.0.1:4200/api"}}
+        << QJsonObject{{"api_url", "http://admin@127.0.0.1:4200/api"}};
     QTest::newRow("empty") << QJsonObject() << QJsonObject();
 }
 
@@ -1264,6 +1293,34 @@ void TestTaskFields::maskedValues()
     QVERIFY2(!text.contains(apiKey), qPrintable(text));
     QVERIFY2(!text.contains(QLatin1String("s3cret")), qPrintable(text));
     QVERIFY2(!text.contains(QLatin1String("12345")), qPrintable(text));
+}
+
+void TestTaskFields::retryPolicy_data()
+{
+    QTest::addColumn<QJsonObject>("values");
+    QTest::addColumn<int>("maxRetries");
+    QTest::addColumn<qint64>("maxTotalMs");
+
+    QTest::newRow("defaults") << selfHosted() << 5 << qint64(120000);
+    QTest::newRow("set") << selfHosted({{"max_retries", 0}, {"retry_max_seconds", "30"}}) << 0
+                         << qint64(30000);
+    // Past what fits in an int of milliseconds.
+    QTest::newRow("24 days and more")
+        << selfHosted({{"retry_max_seconds", 2147484}}) << 5 << qint64(2147484000);
+}
+
+void TestTaskFields::retryPolicy()
+{
+    QFETCH(QJsonObject, values);
+    QFETCH(int, maxRetries);
+    QFETCH(qint64, maxTotalMs);
+
+    QString error;
+    const std::optional<TaskFields> fields = TaskFields::fromValues(values, &error);
+    QVERIFY2(fields, qPrintable(error));
+    const RetryPolicy policy = fields->retryPolicy();
+    QCOMPARE(policy.maxRetries, maxRetries);
+    QCOMPARE(policy.maxTotalMs, maxTotalMs);
 }
 
 QTEST_GUILESS_MAIN(TestTaskFields)
