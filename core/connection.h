@@ -48,6 +48,10 @@ public:
     // A URL under the API base itself, outside any workspace (Cloud's /me/workspaces).
     QUrl baseEndpoint(const QStringList &segments) const;
 
+    // The run's page in the Prefect UI: Cloud's app, or the server's UI root (the API base
+    // without its trailing /api).
+    QUrl flowRunUiUrl(const QString &flowRunId) const;
+
     // A request with every header Prefect expects and the transfer timeout set.
     QNetworkRequest request(const QUrl &url) const;
 

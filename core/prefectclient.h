@@ -39,12 +39,22 @@ public:
     // Prefect Cloud: every workspace the API key can reach.
     PrefectReply *listWorkspaces();
     // Every deployment, with its flow's name; only those called deploymentName when given.
+    // Pages are reported as they arrive (PrefectReply::deploymentsPageReady).
     PrefectReply *listDeployments(const QString &deploymentName = {});
+    // How many deployments there are (POST /deployments/count): json() is the number.
+    PrefectReply *countDeployments();
     // One deployment, with its flow's name.
     PrefectReply *readDeployment(const QString &deploymentId);
     PrefectReply *readDeploymentByName(const QString &flowName, const QString &deploymentName);
     PrefectReply *createFlowRun(const QString &deploymentId, const FlowRunRequest &request);
     PrefectReply *readFlowRun(const QString &flowRunId);
+    // Recent flow runs, newest first (POST /flow_runs/filter): of one deployment when given.
+    PrefectReply *listFlowRuns(const QString &deploymentId = {}, int limit = 50);
+    // A run's state history, oldest first.
+    PrefectReply *readFlowRunStates(const QString &flowRunId);
+    // A run's log lines, oldest first, from `after` on (inclusive; invalid: from the start).
+    PrefectReply *readLogs(const QString &flowRunId, const QDateTime &after = {},
+                           int limit = pageSize);
     // Proposes a state (e.g. {"type": "CANCELLING"}); the answer is Prefect's orchestration
     // result with its "status": ACCEPT, REJECT, ABORT or WAIT.
     PrefectReply *setFlowRunState(const QString &flowRunId, const QJsonObject &state);

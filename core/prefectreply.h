@@ -1,6 +1,9 @@
 #pragma once
 
 #include "deployment.h"
+#include "flowrun.h"
+#include "flowrunstate.h"
+#include "logentry.h"
 #include "prefecterror.h"
 #include "workspace.h"
 
@@ -26,14 +29,22 @@ public:
     QJsonValue json() const { return m_json; }
     QList<Deployment> deployments() const { return m_deployments; }
     QList<Workspace> workspaces() const { return m_workspaces; }
+    QList<FlowRun> flowRuns() const { return m_flowRuns; }
+    QList<FlowRunState> states() const { return m_states; }
+    QList<LogEntry> logs() const { return m_logs; }
 
     void finishWithJson(const QJsonValue &json);
     void finishWithDeployments(const QList<Deployment> &deployments);
     void finishWithWorkspaces(const QList<Workspace> &workspaces);
+    void finishWithFlowRuns(const QList<FlowRun> &flowRuns);
+    void finishWithStates(const QList<FlowRunState> &states);
+    void finishWithLogs(const QList<LogEntry> &logs);
     void finishWithError(const PrefectError &error);
 
 signals:
     void finished();
+    // listDeployments: each page, with its flows' names, as soon as it is in (before finished).
+    void deploymentsPageReady(const QList<Deployment> &page);
 
 private:
     void finish();
@@ -43,4 +54,7 @@ private:
     QJsonValue m_json;
     QList<Deployment> m_deployments;
     QList<Workspace> m_workspaces;
+    QList<FlowRun> m_flowRuns;
+    QList<FlowRunState> m_states;
+    QList<LogEntry> m_logs;
 };
