@@ -50,6 +50,12 @@ QString orchestrationSummary(const QJsonValue &answer, bool *accepted)
     return text;
 }
 
+// Live and not already being cancelled.
+bool isCancellable(const FlowRun &run)
+{
+    return !run.isTerminal() && run.stateType != QLatin1String("CANCELLING");
+}
+
 void styleBadge(QLabel *label, const FlowRun &run)
 {
     const QString text = run.stateName.isEmpty() ? run.stateType : run.stateName;
@@ -198,7 +204,7 @@ bool RunDetails::isFollowingLogs() const
 
 void RunDetails::cancelRun()
 {
-    if (!m_run.isValid() || m_run.isTerminal() || !m_client || m_cancelReply)
+    if (!m_run.isValid() || !isCancellable(m_run) || !m_client || m_cancelReply)
         return;
     const FlowRun run = m_run;
     if (m_confirmCancel && !m_confirmCancel(run))
@@ -215,12 +221,18 @@ void RunDetails::cancelRun()
                     {QStringLiteral("name"), QStringLiteral("Cancelling")}});
     m_cancelReply = reply;
     connect(reply, &PrefectReply::finished, this, [this, reply] {
+        m_cancelReply = nullptr; // the reply deletes itself only after this
         bool accepted = false;
         QString text;
         if (reply->hasError())
             text = tr("Cancelling failed: %1").arg(reply->error().toString());
         else
             text = orchestrationSummary(reply->json(), &accepted);
+        if (accepted) {
+            // What we proposed is now the run's state; the next list refresh confirms it.
+            m_run.stateType = QStringLiteral("CANCELLING");
+            m_run.stateName = QStringLiteral("Cancelling");
+        }
         m_answer->setText(text);
         m_answer->show();
         showRunHeader();
@@ -242,7 +254,7 @@ void RunDetails::showRunHeader()
     m_title->setText(m_run.name);
     m_title->setToolTip(m_run.id);
     styleBadge(m_state, m_run);
-    m_cancelButton->setEnabled(m_client && !m_run.isTerminal() && !m_cancelReply);
+    m_cancelButton->setEnabled(m_client && isCancellable(m_run) && !m_cancelReply);
     m_openButton->setEnabled(m_client != nullptr);
 }
 
