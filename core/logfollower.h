@@ -45,4 +45,5 @@ private:
     QSet<QString> m_seenAtLast; // ids of the lines at m_after, which the next read repeats
     QPointer<PrefectReply> m_pending;
     bool m_finishing = false;
+    bool m_finalRead = false; // the read in flight was sent after finish()
 };

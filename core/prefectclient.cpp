@@ -1,6 +1,7 @@
 #include "prefectclient.h"
 
 #include "prefectreply.h"
+#include "prefecttime.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -8,7 +9,9 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QPointer>
 #include <QTimer>
+#include <QUrlQuery>
 
 #include <algorithm>
 #include <memory>
@@ -34,6 +37,12 @@ QList<Deployment> deploymentsFromJson(const QJsonArray &array,
     std::sort(result.begin(), result.end(),
               [](const Deployment &a, const Deployment &b) { return a.fullName() < b.fullName(); });
     return result;
+}
+
+PrefectError notAnArray(const QString &what)
+{
+    return PrefectError(PrefectError::Kind::InvalidResponse, 200,
+                        QStringLiteral("%1: expected a JSON array").arg(what));
 }
 
 } // namespace
@@ -180,18 +189,19 @@ PrefectReply *PrefectClient::listWorkspaces()
 PrefectReply *PrefectClient::listDeployments(const QString &deploymentName)
 {
     auto *result = new PrefectReply(this);
-    QJsonObject filter;
+    auto listing = std::make_shared<DeploymentListing>();
     if (!deploymentName.isEmpty())
-        filter.insert(QStringLiteral("deployments"),
-                      anyOf(QStringLiteral("name"), {deploymentName}));
-    fetchDeploymentPage(result, filter, 0, {});
+        listing->filter.insert(QStringLiteral("deployments"),
+                               anyOf(QStringLiteral("name"), {deploymentName}));
+    fetchDeploymentPage(result, listing, 0);
     return result;
 }
 
-void PrefectClient::fetchDeploymentPage(PrefectReply *result, const QJsonObject &filter, int offset,
-                                        const QJsonArray &collected)
+void PrefectClient::fetchDeploymentPage(PrefectReply *result,
+                                        const std::shared_ptr<DeploymentListing> &listing,
+                                        int offset)
 {
-    QJsonObject body = filter;
+    QJsonObject body = listing->filter;
     body.insert(QStringLiteral("limit"), pageSize);
     body.insert(QStringLiteral("offset"), offset);
     body.insert(QStringLiteral("sort"), QStringLiteral("NAME_ASC"));
@@ -201,49 +211,73 @@ void PrefectClient::fetchDeploymentPage(PrefectReply *result, const QJsonObject 
     connect(page, &PrefectReply::finished, result, [=] {
         if (page->hasError())
             return result->finishWithError(page->error());
-        if (!page->json().isArray()) {
-            return result->finishWithError(
-                PrefectError(PrefectError::Kind::InvalidResponse, 200,
-                             QStringLiteral("deployments: expected a JSON array")));
-        }
+        if (!page->json().isArray())
+            return result->finishWithError(notAnArray(QStringLiteral("deployments")));
         const QJsonArray items = page->json().toArray();
-        QJsonArray all = collected;
-        for (const QJsonValue &item : items)
-            all.append(item);
-        if (items.size() == pageSize)
-            return fetchDeploymentPage(result, filter, offset + pageSize, all);
         QStringList flowIds;
-        for (const QJsonValue &item : std::as_const(all)) {
+        for (const QJsonValue &item : items) {
+            listing->all.append(item);
             const QString flowId = item.toObject().value(QLatin1String("flow_id")).toString();
-            if (!flowId.isEmpty() && !flowIds.contains(flowId))
+            if (!flowId.isEmpty() && !listing->names.contains(flowId) && !flowIds.contains(flowId))
                 flowIds << flowId;
         }
-        fetchFlowNames(result, all, flowIds, 0, {});
+        resolveFlowNames(result, listing, items, flowIds, 0, offset);
     });
 }
 
-void PrefectClient::fetchFlowNames(PrefectReply *result, const QJsonArray &deployments,
-                                   const QStringList &flowIds, int offset,
-                                   const QHash<QString, QString> &names)
+void PrefectClient::resolveFlowNames(PrefectReply *result,
+                                     const std::shared_ptr<DeploymentListing> &listing,
+                                     const QJsonArray &page, const QStringList &flowIds,
+                                     int idOffset, int pageOffset)
 {
-    if (offset >= flowIds.size())
-        return result->finishWithDeployments(deploymentsFromJson(deployments, names));
-    const QStringList chunk = flowIds.mid(offset, pageSize);
+    if (idOffset >= flowIds.size()) {
+        const QPointer<PrefectReply> guard(result);
+        emit result->deploymentsPageReady(deploymentsFromJson(page, listing->names));
+        if (!guard)
+            return;
+        if (page.size() == pageSize)
+            return fetchDeploymentPage(result, listing, pageOffset + pageSize);
+        return result->finishWithDeployments(deploymentsFromJson(listing->all, listing->names));
+    }
+    const QStringList chunk = flowIds.mid(idOffset, pageSize);
     const QJsonObject body{{QStringLiteral("flows"), anyOf(QStringLiteral("id"), chunk)},
                            {QStringLiteral("limit"), pageSize}};
-    PrefectReply *page = send(
+    PrefectReply *flows = send(
         "POST", m_connection.endpoint({QStringLiteral("flows"), QStringLiteral("filter")}), body);
-    connect(page, &PrefectReply::finished, result, [=] {
-        if (page->hasError())
-            return result->finishWithError(page->error());
-        QHash<QString, QString> all = names;
-        for (const QJsonValue &flow : page->json().toArray()) {
+    connect(flows, &PrefectReply::finished, result, [=] {
+        if (flows->hasError())
+            return result->finishWithError(flows->error());
+        if (!flows->json().isArray())
+            return result->finishWithError(notAnArray(QStringLiteral("flows")));
+        // A flow that is gone keeps an empty name, and is not asked for again.
+        for (const QString &id : chunk)
+            listing->names.insert(id, QString());
+        for (const QJsonValue &flow : flows->json().toArray()) {
             const QJsonObject object = flow.toObject();
-            all.insert(object.value(QLatin1String("id")).toString(),
-                       object.value(QLatin1String("name")).toString());
+            listing->names.insert(object.value(QLatin1String("id")).toString(),
+                                  object.value(QLatin1String("name")).toString());
         }
-        fetchFlowNames(result, deployments, flowIds, offset + pageSize, all);
+        resolveFlowNames(result, listing, page, flowIds, idOffset + pageSize, pageOffset);
     });
+}
+
+PrefectReply *PrefectClient::countDeployments()
+{
+    auto *result = new PrefectReply(this);
+    PrefectReply *request = send(
+        "POST", m_connection.endpoint({QStringLiteral("deployments"), QStringLiteral("count")}),
+        QJsonObject());
+    connect(request, &PrefectReply::finished, result, [request, result] {
+        if (request->hasError())
+            return result->finishWithError(request->error());
+        if (!request->json().isDouble()) {
+            return result->finishWithError(
+                PrefectError(PrefectError::Kind::InvalidResponse, 200,
+                             QStringLiteral("deployments count: expected a number")));
+        }
+        result->finishWithJson(request->json());
+    });
+    return result;
 }
 
 PrefectReply *PrefectClient::readDeployment(const QString &deploymentId)
@@ -305,6 +339,72 @@ PrefectReply *PrefectClient::createFlowRun(const QString &deploymentId,
 PrefectReply *PrefectClient::readFlowRun(const QString &flowRunId)
 {
     return send("GET", m_connection.endpoint({QStringLiteral("flow_runs"), flowRunId}));
+}
+
+PrefectReply *PrefectClient::listFlowRuns(const QString &deploymentId, int limit)
+{
+    QJsonObject body{{QStringLiteral("sort"), QStringLiteral("EXPECTED_START_TIME_DESC")},
+                     {QStringLiteral("limit"), limit}};
+    if (!deploymentId.isEmpty())
+        body.insert(QStringLiteral("flow_runs"),
+                    anyOf(QStringLiteral("deployment_id"), {deploymentId}));
+    auto *result = new PrefectReply(this);
+    PrefectReply *request =
+        send("POST", m_connection.endpoint({QStringLiteral("flow_runs"), QStringLiteral("filter")}),
+             body);
+    connect(request, &PrefectReply::finished, result, [request, result] {
+        if (request->hasError())
+            return result->finishWithError(request->error());
+        if (!request->json().isArray())
+            return result->finishWithError(notAnArray(QStringLiteral("flow runs")));
+        QList<FlowRun> runs;
+        for (const QJsonValue &value : request->json().toArray())
+            runs << FlowRun::fromJson(value.toObject());
+        result->finishWithFlowRuns(runs);
+    });
+    return result;
+}
+
+PrefectReply *PrefectClient::readFlowRunStates(const QString &flowRunId)
+{
+    // The route is the collection itself, "/flow_run_states/", filtered by a query.
+    QUrl url = m_connection.endpoint({QStringLiteral("flow_run_states"), QString()});
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("flow_run_id"), flowRunId);
+    url.setQuery(query);
+    auto *result = new PrefectReply(this);
+    PrefectReply *request = send("GET", url);
+    connect(request, &PrefectReply::finished, result, [request, result] {
+        if (request->hasError())
+            return result->finishWithError(request->error());
+        if (!request->json().isArray())
+            return result->finishWithError(notAnArray(QStringLiteral("flow run states")));
+        result->finishWithStates(FlowRunState::listFromJson(request->json().toArray()));
+    });
+    return result;
+}
+
+PrefectReply *PrefectClient::readLogs(const QString &flowRunId, const QDateTime &after, int limit)
+{
+    QJsonObject logs = anyOf(QStringLiteral("flow_run_id"), {flowRunId});
+    if (after.isValid()) {
+        logs.insert(QStringLiteral("timestamp"),
+                    QJsonObject{{QStringLiteral("after_"), PrefectTime::format(after)}});
+    }
+    const QJsonObject body{{QStringLiteral("logs"), logs},
+                           {QStringLiteral("sort"), QStringLiteral("TIMESTAMP_ASC")},
+                           {QStringLiteral("limit"), limit}};
+    auto *result = new PrefectReply(this);
+    PrefectReply *request = send(
+        "POST", m_connection.endpoint({QStringLiteral("logs"), QStringLiteral("filter")}), body);
+    connect(request, &PrefectReply::finished, result, [request, result] {
+        if (request->hasError())
+            return result->finishWithError(request->error());
+        if (!request->json().isArray())
+            return result->finishWithError(notAnArray(QStringLiteral("logs")));
+        result->finishWithLogs(LogEntry::listFromJson(request->json().toArray()));
+    });
+    return result;
 }
 
 PrefectReply *PrefectClient::setFlowRunState(const QString &flowRunId, const QJsonObject &state)

@@ -6,6 +6,9 @@
 #include "retrypolicy.h"
 
 #include <QElapsedTimer>
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QObject>
 
 #include <memory>
@@ -81,11 +84,19 @@ private:
     void sendAttempt(PrefectReply *result, const std::shared_ptr<Attempt> &attempt);
     PrefectError interpret(QNetworkReply *networkReply, QJsonValue *json,
                            std::optional<qint64> *retryAfterMs) const;
-    void fetchDeploymentPage(PrefectReply *result, const QJsonObject &filter, int offset,
-                             const QJsonArray &collected);
-    void fetchFlowNames(PrefectReply *result, const QJsonArray &deployments,
-                        const QStringList &flowIds, int offset,
-                        const QHash<QString, QString> &names);
+    // What a listDeployments call has gathered so far.
+    struct DeploymentListing
+    {
+        QJsonObject filter;
+        QJsonArray all;
+        QHash<QString, QString> names; // flow id -> name, asked for once
+    };
+
+    void fetchDeploymentPage(PrefectReply *result,
+                             const std::shared_ptr<DeploymentListing> &listing, int offset);
+    void resolveFlowNames(PrefectReply *result, const std::shared_ptr<DeploymentListing> &listing,
+                          const QJsonArray &page, const QStringList &flowIds, int idOffset,
+                          int pageOffset);
 
     QNetworkAccessManager *m_network;
     Connection m_connection;

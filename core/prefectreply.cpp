@@ -25,6 +25,24 @@ void PrefectReply::finishWithWorkspaces(const QList<Workspace> &workspaces)
     finish();
 }
 
+void PrefectReply::finishWithFlowRuns(const QList<FlowRun> &flowRuns)
+{
+    m_flowRuns = flowRuns;
+    finish();
+}
+
+void PrefectReply::finishWithStates(const QList<FlowRunState> &states)
+{
+    m_states = states;
+    finish();
+}
+
+void PrefectReply::finishWithLogs(const QList<LogEntry> &logs)
+{
+    m_logs = logs;
+    finish();
+}
+
 void PrefectReply::finishWithError(const PrefectError &error)
 {
     m_error = error;

@@ -1,0 +1,94 @@
+#include "logfollower.h"
+
+#include "prefectclient.h"
+#include "prefectreply.h"
+
+LogFollower::LogFollower(PrefectClient *client, QObject *parent)
+    : QObject(parent)
+    , m_client(client)
+{
+    connect(&m_timer, &QTimer::timeout, this, &LogFollower::fetch);
+}
+
+void LogFollower::start(const QString &flowRunId, int intervalMs)
+{
+    stop();
+    m_flowRunId = flowRunId;
+    m_after = QDateTime();
+    m_seenAtLast.clear();
+    m_finishing = false;
+    m_finalRead = false;
+    m_timer.start(intervalMs);
+    fetch();
+}
+
+void LogFollower::finish()
+{
+    if (m_flowRunId.isEmpty() || m_finishing)
+        return;
+    m_finishing = true;
+    m_timer.stop();
+    // A read in flight may have been sent before the last lines were written: the final read
+    // follows it.
+    if (!m_pending)
+        fetch();
+}
+
+void LogFollower::stop()
+{
+    m_timer.stop();
+    if (m_pending) {
+        m_pending->disconnect(this);
+        m_pending->deleteLater();
+    }
+    m_pending = nullptr;
+    m_finishing = false;
+    m_finalRead = false;
+}
+
+void LogFollower::fetch()
+{
+    if (m_pending || m_flowRunId.isEmpty())
+        return;
+    const int limit = PrefectClient::pageSize;
+    m_finalRead = m_finishing;
+    PrefectReply *reply = m_client->readLogs(m_flowRunId, m_after, limit);
+    m_pending = reply;
+    connect(reply, &PrefectReply::finished, this, [this, reply, limit] {
+        m_pending = nullptr;
+        bool again = false;
+        if (reply->hasError()) {
+            emit readFailed(reply->error());
+        } else {
+            const QList<LogEntry> page = reply->logs();
+            QList<LogEntry> fresh;
+            for (const LogEntry &entry : page) {
+                // after_ is inclusive: the lines at the last timestamp come back again.
+                if (entry.timestamp.isValid() && entry.timestamp == m_after
+                    && m_seenAtLast.contains(entry.id)) {
+                    continue;
+                }
+                if (entry.timestamp.isValid() && entry.timestamp > m_after) {
+                    m_after = entry.timestamp;
+                    m_seenAtLast.clear();
+                }
+                m_seenAtLast.insert(entry.id);
+                fresh << entry;
+            }
+            // A full page means more are waiting; one without anything new cannot move on,
+            // so it waits for the interval rather than spin.
+            again = page.size() >= limit && !fresh.isEmpty();
+            if (!fresh.isEmpty())
+                emit logsArrived(fresh);
+        }
+        if (again)
+            return fetch();
+        if (m_finishing) {
+            if (!m_finalRead)
+                return fetch();
+            m_finishing = false;
+            m_finalRead = false;
+            emit finished();
+        }
+    });
+}
