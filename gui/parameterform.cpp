@@ -581,6 +581,17 @@ void ParameterForm::jsonToggled(bool on)
     if (on == isEditingJson())
         return;
     if (on) {
+        // A field whose text does not parse would be left out of the JSON: keep the form, whose
+        // inline error says what to fix, rather than drop what the user typed.
+        for (const std::unique_ptr<Field> &field : m_fields) {
+            QString fieldError;
+            field->read(&fieldError);
+            if (!fieldError.isEmpty()) {
+                const QSignalBlocker blocker(m_jsonToggle);
+                m_jsonToggle->setChecked(false);
+                return;
+            }
+        }
         const QJsonObject current = values();
         {
             const QSignalBlocker blocker(m_json);

@@ -81,6 +81,9 @@ private slots:
     void inlineFieldErrors();
     void editAsJsonRoundTrip();
     void editAsJsonRefusesInvalidText();
+    void editAsJsonKeepsUnparsedFields();
+    void typedFlowWidgets_data();
+    void typedFlowWidgets();
     void setValuesRoundTrip();
     void noParameters();
     void rebuildsOnNewSchema();
@@ -482,6 +485,54 @@ void TestParameterForm::editAsJsonRefusesInvalidText()
     json->setPlainText(R"({"count": 1})");
     QVERIFY(form.setEditingJson(false));
     QCOMPARE(form.values().value("count"), QJsonValue(1));
+}
+
+void TestParameterForm::editAsJsonKeepsUnparsedFields()
+{
+    ParameterForm form;
+    form.setSchema(typedSchema(), {});
+    editor<QPlainTextEdit>(form, "options")->setPlainText(R"({"retries": )");
+    QVERIFY(!form.setEditingJson(true));
+    QVERIFY(!form.isEditingJson());
+    QVERIFY(!form.findChild<QCheckBox *>("editAsJson")->isChecked());
+    QCOMPARE(editor<QPlainTextEdit>(form, "options")->toPlainText(),
+             QStringLiteral(R"({"retries": )"));
+    editor<QPlainTextEdit>(form, "options")->setPlainText(R"({"retries": 2})");
+    QVERIFY(form.setEditingJson(true));
+}
+
+void TestParameterForm::typedFlowWidgets_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("widgetClass");
+    QTest::newRow("count") << "count"
+                           << "QLineEdit";
+    QTest::newRow("flag") << "flag"
+                          << "QCheckBox";
+    QTest::newRow("label") << "label"
+                           << "QLineEdit";
+    QTest::newRow("mode") << "mode"
+                          << "QComboBox";
+    QTest::newRow("options") << "options"
+                             << "QPlainTextEdit";
+}
+
+// tests/e2e/flows.py's ue-typed, as a real Prefect 3 server describes it.
+void TestParameterForm::typedFlowWidgets()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, widgetClass);
+    ParameterForm form;
+    form.setSchema(typedSchema(), {});
+    QWidget *widget = editor<QWidget>(form, name);
+    QVERIFY(widget);
+    QCOMPARE(QString::fromLatin1(widget->metaObject()->className()), widgetClass);
+    if (auto *combo = qobject_cast<QComboBox *>(widget)) {
+        QStringList items;
+        for (int i = 0; i < combo->count(); ++i)
+            items.append(combo->itemText(i));
+        QCOMPARE(items, (QStringList{"", "fast", "slow"}));
+    }
 }
 
 void TestParameterForm::setValuesRoundTrip()
