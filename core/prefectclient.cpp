@@ -152,7 +152,19 @@ PrefectError PrefectClient::interpret(QNetworkReply *networkReply, QJsonValue *j
         return {};
     }
     QJsonParseError parseError;
-    const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
+    const QByteArray trimmed = body.trimmed();
+    if (parseError.error != QJsonParseError::NoError && !trimmed.startsWith('{')
+        && !trimmed.startsWith('[')) {
+        // Some routes (the counts) answer a bare number, which QJsonDocument only reads
+        // inside an array.
+        QJsonParseError scalarError;
+        const QJsonDocument wrapped = QJsonDocument::fromJson('[' + trimmed + ']', &scalarError);
+        if (scalarError.error == QJsonParseError::NoError && wrapped.array().size() == 1) {
+            *json = wrapped.array().first();
+            return {};
+        }
+    }
     if (parseError.error != QJsonParseError::NoError) {
         const QString contentType =
             networkReply->header(QNetworkRequest::ContentTypeHeader).toString();

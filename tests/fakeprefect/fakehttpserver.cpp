@@ -21,8 +21,15 @@ HttpResponse HttpResponse::json(int status, const QJsonValue &value)
 {
     HttpResponse response;
     response.status = status;
-    response.body = value.isArray() ? QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact)
-                                    : QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    if (value.isArray()) {
+        response.body = QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+    } else if (value.isObject()) {
+        response.body = QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    } else {
+        // A bare number or string, as Prefect's count routes answer: the array's brackets off.
+        const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+        response.body = array.mid(1, array.size() - 2);
+    }
     response.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
     return response;
 }
@@ -56,6 +63,29 @@ HttpResponse HttpResponse::cut(int status, const QJsonValue &value)
     response.action = Action::Cut;
     return response;
 }
+
+namespace {
+
+// The request line and headers only: enough to route a WebSocket upgrade.
+HttpRequest parseUpgradeHead(const QByteArray &head)
+{
+    HttpRequest request;
+    const QList<QByteArray> lines = head.split('\n');
+    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+    request.method = requestLine.value(0);
+    const QByteArray target = requestLine.value(1);
+    const qsizetype question = target.indexOf('?');
+    request.rawPath = question < 0 ? target : target.left(question);
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+    }
+    return request;
+}
+
+} // namespace
 
 FakeHttpServer::FakeHttpServer(QObject *parent)
     : QObject(parent)
@@ -97,7 +127,34 @@ void FakeHttpServer::handleConnection(QTcpSocket *socket)
 {
     socket->setParent(this);
     auto buffer = std::make_shared<QByteArray>();
-    connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer] {
+    auto upgradeChecked = std::make_shared<bool>(false);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer, upgradeChecked] {
+        if (m_upgradeHandler && !*upgradeChecked) {
+            const QByteArray head = socket->peek(socket->bytesAvailable());
+            const qsizetype end = head.indexOf("\r\n\r\n");
+            if (end < 0 && head.size() < 65536)
+                return; // the rest of the head is on its way
+            *upgradeChecked = true;
+            const HttpRequest request = parseUpgradeHead(head.left(end));
+            if (request.header("upgrade").toLower() == "websocket") {
+                // Let go first: whoever takes the socket reads it from the start.
+                disconnect(socket, nullptr, this, nullptr);
+                disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                socket->setParent(nullptr);
+                if (m_upgradeHandler(socket, request)) {
+                    m_requests.append(request);
+                    emit requestReceived(request);
+                    return;
+                }
+                socket->setParent(this);
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer] {
+                    buffer->append(socket->readAll());
+                    while (tryParse(socket, buffer.get())) {
+                    }
+                });
+            }
+        }
         buffer->append(socket->readAll());
         while (tryParse(socket, buffer.get())) {
         }
