@@ -66,6 +66,14 @@ QUrl Connection::endpoint(const QStringList &segments) const
                         + segments);
 }
 
+QUrl Connection::eventsUrl() const
+{
+    QUrl url = endpoint({QStringLiteral("events"), QStringLiteral("out")});
+    url.setScheme(url.scheme() == QLatin1String("https") ? QStringLiteral("wss")
+                                                         : QStringLiteral("ws"));
+    return url;
+}
+
 QNetworkRequest Connection::request(const QUrl &url) const
 {
     QNetworkRequest request(url);
@@ -88,4 +96,34 @@ QNetworkRequest Connection::request(const QUrl &url) const
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::SameOriginRedirectPolicy);
     return request;
+}
+
+QUrl Connection::flowRunUiUrl(const QString &flowRunId) const
+{
+    QUrl url = m_apiBase;
+    url.setQuery(QString());
+    url.setFragment(QString());
+    url.setUserInfo(QString());
+    QStringList segments;
+    if (isCloud()) {
+        // Cloud's UI lives on its own host, beside the API's.
+        if (url.host().compare(QLatin1String("api.prefect.cloud"), Qt::CaseInsensitive) == 0)
+            url.setHost(QStringLiteral("app.prefect.cloud"));
+        url.setPath(QString());
+        segments = {QStringLiteral("account"), m_accountId, QStringLiteral("workspace"),
+                    m_workspaceId};
+    } else {
+        QString path = url.path();
+        while (path.endsWith(u'/'))
+            path.chop(1);
+        if (path.endsWith(QLatin1String("/api")))
+            path.chop(4);
+        url.setPath(path);
+    }
+    segments << QStringLiteral("runs") << QStringLiteral("flow-run") << flowRunId;
+    QByteArray path = url.path(QUrl::FullyEncoded).toUtf8();
+    for (const QString &segment : std::as_const(segments))
+        path += '/' + QUrl::toPercentEncoding(segment);
+    url.setPath(QString::fromLatin1(path), QUrl::StrictMode);
+    return url;
 }

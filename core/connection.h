@@ -48,6 +48,13 @@ public:
     // A URL under the API base itself, outside any workspace (Cloud's /me/workspaces).
     QUrl baseEndpoint(const QStringList &segments) const;
 
+    // The event stream (GET {api}/events/out as a WebSocket): ws or wss after http or https,
+    // under the workspace on Cloud.
+    QUrl eventsUrl() const;
+    // What the event stream's auth message carries: the API key, else the basic-auth string
+    // (as Prefect's own client sends PREFECT_API_AUTH_STRING), else nothing (null).
+    QString eventsToken() const { return m_apiKey.isEmpty() ? m_basicAuth : m_apiKey; }
+
     // The run's page in the Prefect UI: Cloud's app, or the server's UI root (the API base
     // without its trailing /api).
     QUrl flowRunUiUrl(const QString &flowRunId) const;

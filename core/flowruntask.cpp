@@ -1,16 +1,20 @@
 #include "flowruntask.h"
 
 #include "extensionoutput.h"
+#include "flowrunevents.h"
+#include "logfollower.h"
 #include "messagetext.h"
 #include "prefectclient.h"
 #include "prefectreply.h"
 
 #include <QFinalState>
+#include <QJsonArray>
 #include <QState>
 #include <QStateMachine>
 #include <QUuid>
 
 #include <algorithm>
+#include <utility>
 
 FlowRunTask::FlowRunTask(PrefectClient *client, QObject *parent)
     : QObject(parent)
@@ -30,11 +34,17 @@ FlowRunTask::FlowRunTask(PrefectClient *client, QObject *parent)
     , m_errored(new QFinalState(m_machine))
     , m_terminating(new QState(m_machine))
     , m_cancelled(new QFinalState(m_machine))
+    , m_events(new FlowRunEvents(this))
+    , m_logs(new LogFollower(client, this))
 {
     m_machine->setInitialState(m_running);
     m_running->setInitialState(m_validating);
     m_watching->setInitialState(m_waiting);
     m_pollTimer.setSingleShot(true);
+    m_deadlineTimer.setSingleShot(true);
+    m_deadlineTimer.setTimerType(Qt::PreciseTimer);
+    m_streamRetryTimer.setSingleShot(true);
+    m_logsFinishTimer.setSingleShot(true);
 
     m_validating->addTransition(this, &FlowRunTask::stepDone, m_resolvingWorkspace);
     m_resolvingWorkspace->addTransition(this, &FlowRunTask::stepDone, m_resolvingDeployment);
@@ -42,6 +52,7 @@ FlowRunTask::FlowRunTask(PrefectClient *client, QObject *parent)
     m_creating->addTransition(this, &FlowRunTask::stepDone, m_watching);
     // The timer belongs to the waiting state: a poll happens only from there.
     m_waiting->addTransition(&m_pollTimer, &QTimer::timeout, m_fetching);
+    m_waiting->addTransition(this, &FlowRunTask::fetchRequested, m_fetching);
     m_fetching->addTransition(this, &FlowRunTask::stepDone, m_waiting);
     // One transition each for every state of the run: the outcome ends whatever step is active.
     m_running->addTransition(this, &FlowRunTask::succeeded, m_succeeded);
@@ -55,10 +66,50 @@ FlowRunTask::FlowRunTask(PrefectClient *client, QObject *parent)
     connect(m_resolvingWorkspace, &QState::entered, this, &FlowRunTask::resolveWorkspace);
     connect(m_resolvingDeployment, &QState::entered, this, &FlowRunTask::resolveDeployment);
     connect(m_creating, &QState::entered, this, &FlowRunTask::createFlowRun);
+    connect(m_watching, &QState::entered, this, &FlowRunTask::startWatching);
+    connect(m_watching, &QState::exited, this, &FlowRunTask::stopWatching);
     connect(m_waiting, &QState::entered, this, &FlowRunTask::waitForNextPoll);
     connect(m_waiting, &QState::exited, &m_pollTimer, &QTimer::stop);
     connect(m_fetching, &QState::entered, this, &FlowRunTask::fetchFlowRun);
     connect(m_terminating, &QState::entered, this, &FlowRunTask::cancelFlowRunOnPrefect);
+    connect(m_events, &FlowRunEvents::connected, this, &FlowRunTask::handleEventsConnected);
+    connect(m_events, &FlowRunEvents::unavailable, this, &FlowRunTask::handleEventsUnavailable);
+    connect(m_events, &FlowRunEvents::stateChanged, this, &FlowRunTask::handleEventState);
+    connect(m_events, &FlowRunEvents::diagnostic, this, &FlowRunTask::diagnostic);
+    connect(&m_streamRetryTimer, &QTimer::timeout, this, [this] {
+        if (m_watching->active())
+            startEvents();
+    });
+    connect(&m_deadlineTimer, &QTimer::timeout, this, [this] {
+        const qint64 left = m_deadlineMs - m_watchClock.elapsed();
+        if (left > 0) {
+            m_deadlineTimer.start(int(std::min<qint64>(left, maxTimerMs)));
+            return;
+        }
+        m_deadlineReached = true;
+        requestFetch();
+    });
+    connect(m_logs, &LogFollower::logsArrived, this, &FlowRunTask::handleLogs);
+    connect(m_logs, &LogFollower::readFailed, this, [this](const PrefectError &error) {
+        emit diagnostic(QStringLiteral("reading the logs failed: %1").arg(error.toString()));
+    });
+    const auto endWithOutcome = [this] {
+        m_logsFinishTimer.stop();
+        m_logs->stop();
+        if (const auto outcome = std::exchange(m_outcome, nullptr))
+            emit(this->*outcome)(QPrivateSignal());
+    };
+    connect(m_logs, &LogFollower::finished, this, endWithOutcome);
+    connect(&m_logsFinishTimer, &QTimer::timeout, this, [this, endWithOutcome] {
+        emit diagnostic(QStringLiteral("the last log lines did not come within %1 s")
+                            .arg(logsFinishTimeoutMs / 1000));
+        endWithOutcome();
+    });
+    connect(m_running, &QState::exited, this, [this] {
+        m_outcome = nullptr;
+        m_logsFinishTimer.stop();
+        m_logs->stop();
+    });
     connect(m_machine, &QStateMachine::finished, this, [this] {
         m_finished = true;
         emit finished();
@@ -77,6 +128,9 @@ void FlowRunTask::start(const QJsonObject &values)
     m_result = {};
     m_pollCount = 0;
     m_failedPolls = 0;
+    m_stateTimestamp = {};
+    m_lastLogs.clear();
+    m_outcome = nullptr;
     m_finished = false;
     m_started = true;
     m_machine->start();
@@ -149,7 +203,17 @@ QJsonObject FlowRunTask::extensionOutput(const TaskResult &result) const
             == TaskFields::flowRunInfoOption();
     const QJsonObject invocation =
         m_fields ? m_fields->invocationFields() : TaskFields::maskedValues(m_values);
-    return ExtensionOutput::build(invocation, result, includeFlowRunInfo, m_flowRun.raw);
+    QJsonObject document =
+        ExtensionOutput::build(invocation, result, includeFlowRunInfo, m_flowRun.raw);
+    if (m_fields && m_fields->logsInExtensionOutput > 0) {
+        QJsonArray logs;
+        for (const LogEntry &entry : m_lastLogs)
+            logs.append(entry.toJson());
+        QJsonObject resultObject = document.value(QLatin1String("result")).toObject();
+        resultObject.insert(QStringLiteral("logs"), logs);
+        document.insert(QStringLiteral("result"), resultObject);
+    }
+    return document;
 }
 
 void FlowRunTask::validate()
@@ -268,9 +332,177 @@ void FlowRunTask::createFlowRun()
     });
 }
 
+bool FlowRunTask::usesEvents() const
+{
+    return m_fields && m_fields->watchMode != TaskFields::WatchMode::Poll;
+}
+
+bool FlowRunTask::isWatchingEvents() const
+{
+    return m_eventsLive;
+}
+
+void FlowRunTask::startWatching()
+{
+    m_deadlineReached = false;
+    m_fetchAgain = false;
+    m_streamFellBack = false;
+    m_eventsLive = false;
+    m_eventsEverLive = false;
+    m_watchClock.start();
+    m_deadlineMs = qint64(m_fields->maxNumberOfPolls) * m_fields->pollingInterval * 1000;
+    if (usesEvents())
+        startEvents();
+    if (followsLogs())
+        m_logs->start(m_flowRun.id, logsIntervalMs);
+}
+
+bool FlowRunTask::followsLogs() const
+{
+    return m_fields && (m_fields->streamLogs || m_fields->logsInExtensionOutput > 0);
+}
+
+void FlowRunTask::handleLogs(const QList<LogEntry> &entries)
+{
+    if (m_fields->logsInExtensionOutput > 0) {
+        // The Extension Output is not scrubbed line by line as standard error is.
+        const QStringList secrets = m_client->connection().secrets();
+        for (LogEntry entry : entries) {
+            for (const QString &secret : secrets)
+                entry.message.replace(secret, QStringLiteral("****"));
+            m_lastLogs << entry;
+        }
+        if (m_lastLogs.size() > m_fields->logsInExtensionOutput)
+            m_lastLogs.remove(0, m_lastLogs.size() - m_fields->logsInExtensionOutput);
+    }
+    if (m_fields->streamLogs)
+        emit logsArrived(entries);
+}
+
+void FlowRunTask::conclude(void (FlowRunTask::*outcome)(QPrivateSignal))
+{
+    if (!followsLogs() || !m_logs->isActive()) {
+        emit(this->*outcome)(QPrivateSignal());
+        return;
+    }
+    m_outcome = outcome;
+    m_events->stop();
+    m_logsFinishTimer.start(logsFinishTimeoutMs);
+    m_logs->finish();
+}
+
+void FlowRunTask::stopWatching()
+{
+    m_events->stop();
+    m_eventsLive = false;
+    m_deadlineTimer.stop();
+    m_streamRetryTimer.stop();
+}
+
+void FlowRunTask::startEvents()
+{
+    // Backfill from a little before the run was made, by the server's clock, so that a change
+    // made before the subscription is replayed.
+    QDateTime since = QDateTime::fromString(
+        m_flowRun.raw.value(QLatin1String("created")).toString(), Qt::ISODateWithMs);
+    since = since.isValid() ? since.toUTC().addSecs(-60)
+                            : QDateTime::currentDateTimeUtc().addSecs(-300);
+    m_events->start(m_client->connection(), m_flowRun.id, since);
+}
+
+void FlowRunTask::handleEventsConnected()
+{
+    m_eventsLive = true;
+    const int safety = std::max(m_fields->pollingInterval, safetyPollSeconds);
+    if (m_streamFellBack) {
+        emit progress(QStringLiteral("Event stream connected again; reading the run every %1 s "
+                                     "as a safety net")
+                          .arg(safety));
+    } else {
+        emit progress(QStringLiteral("Watching flow run %1 on Prefect's event stream (and "
+                                     "reading it every %2 s as a safety net)")
+                          .arg(m_flowRun.id)
+                          .arg(safety));
+    }
+    m_streamFellBack = false;
+    // The polls no longer tell the time: max_number_of_polls becomes a deadline.
+    if (!m_eventsEverLive && m_deadlineMs > 0)
+        m_deadlineTimer.start(int(std::min<qint64>(
+            std::max<qint64>(m_deadlineMs - m_watchClock.elapsed(), 0), maxTimerMs)));
+    m_eventsEverLive = true;
+    // The run may have ended before the subscription: read it once.
+    requestFetch();
+}
+
+void FlowRunTask::handleEventsUnavailable(const QString &reason)
+{
+    if (!m_watching->active())
+        return;
+    const bool wasLive = m_eventsLive;
+    m_eventsLive = false;
+    if (m_fields->watchMode == TaskFields::WatchMode::Events) {
+        fail(TaskResult::failure(QStringLiteral("watch_mode events: %1").arg(reason)));
+        m_result.addError(QStringLiteral("Flow run %1 left running on Prefect").arg(m_flowRun.id));
+        return;
+    }
+    if (!m_streamFellBack) {
+        emit progress(QStringLiteral("Event stream unavailable (%1); polling every %2 s")
+                          .arg(reason)
+                          .arg(m_fields->pollingInterval));
+    } else {
+        emit diagnostic(QStringLiteral("event stream still unavailable: %1").arg(reason));
+    }
+    m_streamFellBack = true;
+    m_streamRetryTimer.start(std::chrono::seconds(streamRetrySeconds));
+    // Events may have been missed while the stream went down, and the next poll is far off.
+    if (wasLive)
+        requestFetch();
+}
+
+void FlowRunTask::handleEventState(const QString &stateType, const QString &stateName,
+                                   const QString &message, const QDateTime &timestamp)
+{
+    if (!m_watching->active())
+        return;
+    // Backfill replays the states the run has already left.
+    if (timestamp.isValid() && m_stateTimestamp.isValid() && timestamp < m_stateTimestamp)
+        return;
+    if (FlowRun::isTerminalStateType(stateType)) {
+        // The final JSON (for the Extension Output) comes from one read.
+        emit diagnostic(
+            QStringLiteral("event stream: flow run reached %1; reading it").arg(stateType));
+        requestFetch();
+        return;
+    }
+    if (timestamp.isValid())
+        m_stateTimestamp = timestamp;
+    if (stateType == m_flowRun.stateType)
+        return;
+    const QString previousState = m_flowRun.stateType;
+    m_flowRun.stateType = stateType;
+    m_flowRun.stateName = stateName;
+    m_flowRun.stateMessage = message;
+    announceState(previousState);
+}
+
+void FlowRunTask::requestFetch()
+{
+    if (m_waiting->active())
+        emit fetchRequested(QPrivateSignal());
+    else if (m_fetching->active())
+        m_fetchAgain = true;
+}
+
 void FlowRunTask::waitForNextPoll()
 {
-    m_pollTimer.start(std::chrono::seconds(m_fields->pollingInterval));
+    if (m_fetchAgain || m_deadlineReached) {
+        m_fetchAgain = false;
+        emit fetchRequested(QPrivateSignal());
+        return;
+    }
+    const int interval = m_eventsLive ? std::max(m_fields->pollingInterval, safetyPollSeconds)
+                                      : m_fields->pollingInterval;
+    m_pollTimer.start(std::chrono::seconds(interval));
 }
 
 void FlowRunTask::fetchFlowRun()
@@ -280,20 +512,23 @@ void FlowRunTask::fetchFlowRun()
     track(reply);
     connect(reply, &PrefectReply::finished, this, [this, reply] {
         const PrefectError error = reply->error();
-        const bool exhausted =
-            m_fields->maxNumberOfPolls > 0 && m_pollCount >= m_fields->maxNumberOfPolls;
+        // Once the event stream has been up, polls are sparse: the bound is the time that
+        // max_number_of_polls polls would have taken.
+        const bool exhausted = m_eventsEverLive
+            ? m_deadlineReached
+            : m_fields->maxNumberOfPolls > 0 && m_pollCount >= m_fields->maxNumberOfPolls;
         if (!error.isError() && reply->json().toObject().value(QLatin1String("id")).isString()) {
             updateFlowRun(reply->json().toObject());
             if (m_flowRun.isTerminal()) {
                 if (m_flowRun.isSuccessful()) {
                     m_result = TaskResult::success();
-                    emit succeeded(QPrivateSignal());
+                    conclude(&FlowRunTask::succeeded);
                 } else {
                     m_result = TaskResult::failure(
                         QStringLiteral("Flow run Reached %1 State").arg(m_flowRun.stateType));
                     if (!m_flowRun.stateMessage.isEmpty())
                         m_result.addError(m_flowRun.stateMessage);
-                    emit runFailed(QPrivateSignal());
+                    conclude(&FlowRunTask::runFailed);
                 }
                 return;
             }
@@ -314,7 +549,7 @@ void FlowRunTask::fetchFlowRun()
         if (exhausted) {
             m_result = TaskResult::pollingTimeout();
             emit progress(QStringLiteral("No final state after %1 polls").arg(m_pollCount));
-            emit timedOut(QPrivateSignal());
+            conclude(&FlowRunTask::timedOut);
             return;
         }
         emit stepDone(QPrivateSignal());
@@ -325,6 +560,17 @@ void FlowRunTask::updateFlowRun(const QJsonObject &json)
 {
     const QString previousState = m_flowRun.stateType;
     m_flowRun = FlowRun::fromJson(json);
+    const QDateTime stateTimestamp = QDateTime::fromString(
+        json.value(QLatin1String("state")).toObject().value(QLatin1String("timestamp")).toString(),
+        Qt::ISODateWithMs);
+    if (stateTimestamp.isValid()
+        && (!m_stateTimestamp.isValid() || stateTimestamp.toUTC() > m_stateTimestamp))
+        m_stateTimestamp = stateTimestamp.toUTC();
+    announceState(previousState);
+}
+
+void FlowRunTask::announceState(const QString &previousState)
+{
     if (!previousState.isEmpty() && previousState != m_flowRun.stateType) {
         emit progress(QStringLiteral("Flow run '%1' is %2%3")
                           .arg(m_flowRun.name, m_flowRun.stateType,

@@ -3,6 +3,8 @@
 #include "prefectclient.h"
 #include "prefectreply.h"
 
+#include <algorithm>
+
 LogFollower::LogFollower(PrefectClient *client, QObject *parent)
     : QObject(parent)
     , m_client(client)
@@ -17,18 +19,20 @@ void LogFollower::start(const QString &flowRunId, int intervalMs)
     m_after = QDateTime();
     m_seenAtLast.clear();
     m_finishing = false;
-    m_finalRead = false;
+    m_sentAfterFinishMs = -1;
     m_timer.start(intervalMs);
     fetch();
 }
 
-void LogFollower::finish()
+void LogFollower::finish(int settleMs)
 {
     if (m_flowRunId.isEmpty() || m_finishing)
         return;
     m_finishing = true;
-    m_timer.stop();
-    // A read in flight may have been sent before the last lines were written: the final read
+    m_settleMs = std::clamp(settleMs, 0, maxSettleMs);
+    m_finishClock.start();
+    m_timer.start(settleReadIntervalMs);
+    // A read in flight may have been sent before the last lines were written: the next read
     // follows it.
     if (!m_pending)
         fetch();
@@ -43,7 +47,7 @@ void LogFollower::stop()
     }
     m_pending = nullptr;
     m_finishing = false;
-    m_finalRead = false;
+    m_sentAfterFinishMs = -1;
 }
 
 void LogFollower::fetch()
@@ -51,12 +55,13 @@ void LogFollower::fetch()
     if (m_pending || m_flowRunId.isEmpty())
         return;
     const int limit = PrefectClient::pageSize;
-    m_finalRead = m_finishing;
+    m_sentAfterFinishMs = m_finishing ? m_finishClock.elapsed() : -1;
     PrefectReply *reply = m_client->readLogs(m_flowRunId, m_after, limit);
     m_pending = reply;
     connect(reply, &PrefectReply::finished, this, [this, reply, limit] {
         m_pending = nullptr;
         bool again = false;
+        bool gotNew = false;
         if (reply->hasError()) {
             emit readFailed(reply->error());
         } else {
@@ -78,16 +83,19 @@ void LogFollower::fetch()
             // A full page means more are waiting; one without anything new cannot move on,
             // so it waits for the interval rather than spin.
             again = page.size() >= limit && !fresh.isEmpty();
-            if (!fresh.isEmpty())
+            gotNew = !fresh.isEmpty();
+            if (gotNew)
                 emit logsArrived(fresh);
         }
         if (again)
             return fetch();
-        if (m_finishing) {
-            if (!m_finalRead)
-                return fetch();
+        if (!m_finishing || m_sentAfterFinishMs < 0)
+            return;
+        const bool quiet = !reply->hasError() && !gotNew && m_sentAfterFinishMs >= m_settleMs;
+        if (quiet || m_sentAfterFinishMs >= maxSettleMs) {
+            m_timer.stop();
             m_finishing = false;
-            m_finalRead = false;
+            m_sentAfterFinishMs = -1;
             emit finished();
         }
     });

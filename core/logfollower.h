@@ -4,6 +4,7 @@
 #include "prefecterror.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
@@ -22,9 +23,18 @@ class LogFollower : public QObject
 public:
     explicit LogFollower(PrefectClient *client, QObject *parent = nullptr);
 
+    // How long finish() goes on reading: Prefect's flow process ships its log lines in batches
+    // (every 2 s by default), so the last ones land on the server after the run's final state.
+    static constexpr int defaultSettleMs = 3000;
+    static constexpr int settleReadIntervalMs = 1000;
+    // However busy the log stays, finish() ends this long after it was called.
+    static constexpr int maxSettleMs = 15000;
+
     void start(const QString &flowRunId, int intervalMs = 2000);
-    // One more read to catch the last lines (the run has ended), then finished().
-    void finish();
+    // The run has ended: reads go on every settleReadIntervalMs until one sent settleMs or more
+    // after this call brings nothing new, then finished(). 0: a single last read (a run that
+    // ended long ago writes nothing more).
+    void finish(int settleMs = defaultSettleMs);
     void stop();
     bool isActive() const { return m_timer.isActive() || m_pending; }
     QString flowRunId() const { return m_flowRunId; }
@@ -45,5 +55,7 @@ private:
     QSet<QString> m_seenAtLast; // ids of the lines at m_after, which the next read repeats
     QPointer<PrefectReply> m_pending;
     bool m_finishing = false;
-    bool m_finalRead = false; // the read in flight was sent after finish()
+    QElapsedTimer m_finishClock; // since finish()
+    int m_settleMs = 0;
+    qint64 m_sentAfterFinishMs = -1; // when the read in flight was sent, on m_finishClock
 };

@@ -185,6 +185,19 @@ QString TaskFields::flowRunInfoOption()
     return QStringLiteral("Include latest Flow Run information");
 }
 
+QString TaskFields::watchModeName(WatchMode mode)
+{
+    switch (mode) {
+    case WatchMode::Events:
+        return QStringLiteral("events");
+    case WatchMode::Poll:
+        return QStringLiteral("poll");
+    case WatchMode::Auto:
+        break;
+    }
+    return QStringLiteral("auto");
+}
+
 QJsonObject TaskFields::layerFromEnvironment(const QProcessEnvironment &environment)
 {
     QJsonObject layer;
@@ -270,6 +283,7 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
     QString flowRunName;
     QString extensionOutput;
     QString idempotencyKey;
+    QString watchMode;
     if (!readString(values, FieldName::action, &fields.action, error)
         || !readString(values, FieldName::credentialsUser, &fields.accountId, error)
         || !readString(values, FieldName::apiUrl, &apiUrlText, error)
@@ -287,9 +301,24 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
         || !readInt(values, FieldName::maxRetries, 0, &fields.maxRetries, error)
         || !readInt(values, FieldName::retryMaxSeconds, 1, &fields.retryMaxSeconds, error)
         || !readString(values, FieldName::idempotencyKey, &idempotencyKey, error)
-        || !readString(values, FieldName::caFile, &fields.caFile, error)) {
+        || !readString(values, FieldName::caFile, &fields.caFile, error)
+        || !readString(values, FieldName::watchMode, &watchMode, error)
+        || !readBool(values, FieldName::streamLogs, &fields.streamLogs, error)
+        || !readInt(values, FieldName::logsInExtensionOutput, 0, &fields.logsInExtensionOutput,
+                    error)) {
         return std::nullopt;
     }
+    const QList<WatchMode> modes{WatchMode::Auto, WatchMode::Events, WatchMode::Poll};
+    const auto mode = std::find_if(modes.cbegin(), modes.cend(), [&](WatchMode candidate) {
+        return watchMode.compare(watchModeName(candidate), Qt::CaseInsensitive) == 0;
+    });
+    if (!watchMode.isEmpty() && mode == modes.cend()) {
+        *error = QStringLiteral("watch_mode must be 'auto', 'events' or 'poll', got '%1'")
+                     .arg(MessageText::printable(watchMode));
+        return std::nullopt;
+    }
+    if (mode != modes.cend())
+        fields.watchMode = *mode;
 
     // Secrets are taken as given: trimming or echoing them is not ours to do.
     const QJsonValue password = values.value(FieldName::credentialsPassword);
@@ -455,6 +484,9 @@ QJsonObject TaskFields::invocationFields() const
         {FieldName::maxRetries, maxRetries},
         {FieldName::retryMaxSeconds, retryMaxSeconds},
         {FieldName::idempotencyKey, runRequest.idempotencyKey},
+        {FieldName::watchMode, watchModeName(watchMode)},
+        {FieldName::streamLogs, streamLogs},
+        {FieldName::logsInExtensionOutput, logsInExtensionOutput},
     };
     return result;
 }

@@ -34,6 +34,9 @@ inline constexpr QLatin1String maxRetries("max_retries");
 inline constexpr QLatin1String retryMaxSeconds("retry_max_seconds");
 inline constexpr QLatin1String idempotencyKey("idempotency_key");
 inline constexpr QLatin1String caFile("ca_file");
+inline constexpr QLatin1String watchMode("watch_mode");
+inline constexpr QLatin1String streamLogs("stream_logs");
+inline constexpr QLatin1String logsInExtensionOutput("logs_in_extension_output");
 } // namespace FieldName
 
 // A task's effective, validated fields. Values come in layers (environment < --fields document
@@ -42,11 +45,15 @@ class TaskFields
 {
 public:
     enum class ExtensionOutputOption { None, FlowRunInfo };
+    // How a waiting task learns of state changes: the event stream with polling as the
+    // fallback (Auto), the event stream only (Events), or polling only (Poll).
+    enum class WatchMode { Auto, Events, Poll };
 
     static QString launchFlowRunAction();
     static QString noneOption();
     static QString flowRunInfoOption();
     static constexpr int defaultPollingInterval = 60;
+    static QString watchModeName(WatchMode mode);
 
     // PREFECT_ACCOUNT_ID, PREFECT_API_KEY, PREFECT_API_URL, PREFECT_API_AUTH_STRING.
     static QJsonObject layerFromEnvironment(const QProcessEnvironment &environment);
@@ -86,6 +93,9 @@ public:
     bool cancelFlowRunOnTaskCancel = false;
     int maxRetries = RetryPolicy::defaultMaxRetries;
     int retryMaxSeconds = RetryPolicy::defaultMaxTotalSeconds;
+    WatchMode watchMode = WatchMode::Auto;
+    bool streamLogs = false;
+    int logsInExtensionOutput = 0;
 
     RetryPolicy retryPolicy() const;
 

@@ -122,6 +122,13 @@ void CliApplication::startLaunch(const QJsonObject &values)
     m_task = new FlowRunTask(m_client, this);
     connect(m_task, &FlowRunTask::progress, this,
             [](const QString &message) { qCInfo(lcCli).noquote() << message; });
+    // The run's own log, one line per entry: "timestamp level message".
+    connect(m_task, &FlowRunTask::logsArrived, this, [](const QList<LogEntry> &entries) {
+        for (const LogEntry &entry : entries)
+            qCInfo(lcCli).noquote() << entry.toLine();
+    });
+    connect(m_task, &FlowRunTask::diagnostic, this,
+            [](const QString &message) { qCInfo(lcHttp).noquote() << message; });
     connect(m_task, &FlowRunTask::outputFieldsChanged, this, [this](const OutputFields &fields) {
         writeEvent(QJsonObject{{QStringLiteral("type"), QStringLiteral("output_fields")},
                                {QStringLiteral("fields"), fields.toJson()}});

@@ -32,6 +32,9 @@ const QString optJson = QStringLiteral("json");
 const QString optMaxRetries = QStringLiteral("max-retries");
 const QString optRetryMaxSeconds = QStringLiteral("retry-max-seconds");
 const QString optIdempotencyKey = QStringLiteral("idempotency-key");
+const QString optWatchMode = QStringLiteral("watch-mode");
+const QString optLogs = QStringLiteral("logs");
+const QString optLogsInOutput = QStringLiteral("logs-in-output");
 const QString optVerbose = QStringLiteral("verbose");
 const QString optQuiet = QStringLiteral("quiet");
 
@@ -130,6 +133,18 @@ CliOptions::CliOptions()
          QStringLiteral("seconds")},
         {optMaxPolls,
          QStringLiteral("Give up with exit 40 after this many polls (default: no limit)."),
+         QStringLiteral("count")},
+        {optWatchMode,
+         QStringLiteral("How --wait learns of state changes: auto (default: Prefect's event "
+                        "stream, polling when it is unavailable), events (the stream only; "
+                        "exit 1 without it) or poll (polling only)."),
+         QStringLiteral("mode")},
+        {optLogs,
+         QStringLiteral("With --wait, write the flow run's log lines to standard error as they "
+                        "arrive.")},
+        {optLogsInOutput,
+         QStringLiteral("With --wait, keep the run's last N log lines under result.logs in the "
+                        "Extension Output (default 0)."),
          QStringLiteral("count")},
         {optExtensionOutput,
          QStringLiteral("Extension Output content: none (default) or flow-run-info."),
@@ -260,6 +275,10 @@ std::optional<QJsonObject> CliOptions::optionsLayer(QString *error) const
     copy(optMaxRetries, FieldName::maxRetries);
     copy(optRetryMaxSeconds, FieldName::retryMaxSeconds);
     copy(optIdempotencyKey, FieldName::idempotencyKey);
+    copy(optWatchMode, FieldName::watchMode);
+    copy(optLogsInOutput, FieldName::logsInExtensionOutput);
+    if (m_parser.isSet(optLogs))
+        layer.insert(FieldName::streamLogs, true);
     if (m_parser.isSet(optWait))
         layer.insert(FieldName::wait, true);
     if (m_parser.isSet(optCancelOnTerminate))

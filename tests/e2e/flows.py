@@ -10,7 +10,7 @@ import sys
 import time
 from enum import Enum
 
-from prefect import flow, serve
+from prefect import flow, get_run_logger, serve
 from pydantic import BaseModel, Field
 
 TAGS = ["ue-e2e"]
@@ -18,10 +18,14 @@ TAGS = ["ue-e2e"]
 
 @flow(name="ue-sleep")
 def ue_sleep(seconds: int = 2, fail: bool = False) -> str:
-    """Sleep, then complete, or fail when asked to."""
+    """Sleep, then complete, or fail when asked to; logs a line before and after."""
+    logger = get_run_logger()
+    logger.info("ue-sleep: sleeping %d s", seconds)
     time.sleep(seconds)
     if fail:
+        logger.warning("ue-sleep: failing on request")
         raise RuntimeError("failing on request (fail=true)")
+    logger.info("ue-sleep: done")
     return f"slept {seconds}s"
 
 

@@ -9,6 +9,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -77,6 +78,10 @@ private slots:
     void cloudWrongKey();
     void basicAuth_data();
     void basicAuth();
+    void watchOnEventStream();
+    void eventStreamRefusedFallsBackToPolling();
+    void pollOnlyNeverOpensTheStream();
+    void logsFollowed();
 
 private:
     QProcessEnvironment environment(const QMap<QString, QString> &extra = {}) const;
@@ -85,8 +90,12 @@ private:
     QJsonObject apiGet(const QString &path);
     int apiPost(const QString &path, const QJsonObject &body);
 
+    // Prefect 3 serves the event stream; Prefect 2 without experimental events does not.
+    bool serverHasEvents() const { return !m_prefectVersion.startsWith(QLatin1String("2.")); }
+
     QString m_apiUrl;
     QString m_gatewayUrl;
+    QString m_prefectVersion;
     QString m_binary;
     QTemporaryDir m_dir;
     QNetworkAccessManager m_network;
@@ -95,13 +104,23 @@ private:
 
 void TestEndToEnd::initTestCase()
 {
+    // The fixture could not install Prefect (no PyPI): a skip that says why, never a pass;
+    // where a real server is required (CI), a failure.
+    const QString unavailable = readState("unavailable");
+    if (!unavailable.isEmpty()) {
+        const QString reason = QStringLiteral("no real Prefect server: %1").arg(unavailable);
+        if (qEnvironmentVariableIntValue("UE_PREFECT_REQUIRE_REAL_SERVER"))
+            QFAIL(qPrintable(reason));
+        QSKIP(qPrintable(reason));
+    }
     m_binary = qEnvironmentVariable("UE_PREFECT_BINARY");
     m_apiUrl = readState("api_url");
     m_gatewayUrl = readState("gateway_url");
     QVERIFY2(QFile::exists(m_binary), qPrintable(m_binary));
     QVERIFY2(!m_apiUrl.isEmpty(), "the fixture did not leave an api_url");
     QVERIFY(m_dir.isValid());
-    qInfo("Prefect %s at %s", qPrintable(readState("prefect_version")), qPrintable(m_apiUrl));
+    m_prefectVersion = readState("prefect_version");
+    qInfo("Prefect %s at %s", qPrintable(m_prefectVersion), qPrintable(m_apiUrl));
 }
 
 QProcessEnvironment TestEndToEnd::environment(const QMap<QString, QString> &extra) const
@@ -481,3 +500,110 @@ void TestEndToEnd::basicAuth()
 
 QTEST_GUILESS_MAIN(TestEndToEnd)
 #include "tst_e2e.moc"
+
+void TestEndToEnd::watchOnEventStream()
+{
+    // A polling interval far longer than the run: only the event stream can tell of its end in
+    // time, and -v shows the stream's COMPLETED event prompting the final read.
+    const Outcome outcome = run({"--deployment", "ue-sleep/demo", "--wait", "--watch-mode",
+                                 "events", "--poll-interval", "600", "--parameters",
+                                 R"({"parameters": {"seconds": 2}})", "-v"});
+    if (!serverHasEvents()) {
+        // Without a stream, events mode is a failure that says why, not a silent poll.
+        QVERIFY2(outcome.exitCode == 1, outcome.standardError.constData());
+        QVERIFY2(outcome.statusDescription().startsWith("Execution Failed: watch_mode events: "),
+                 qPrintable(outcome.statusDescription()));
+        return;
+    }
+    QVERIFY2(outcome.exitCode == 0, outcome.standardError.constData());
+    QVERIFY2(outcome.standardError.contains("on Prefect's event stream"),
+             outcome.standardError.constData());
+    QVERIFY2(outcome.standardError.contains("event stream: flow run reached COMPLETED"),
+             outcome.standardError.constData());
+    QVERIFY(!outcome.standardError.contains("Event stream unavailable"));
+    QCOMPARE(apiGet("/flow_runs/" + outcome.flowRunId()).value("state_type").toString(),
+             QString("COMPLETED"));
+    // The states seen on the stream reached the output fields.
+    QStringList states;
+    for (const QJsonObject &event : outcome.events) {
+        const QString state = event.value("fields").toObject().value("flow_run_state").toString();
+        if (!state.isEmpty() && (states.isEmpty() || states.last() != state))
+            states << state;
+    }
+    QVERIFY2(states.contains("RUNNING"), qPrintable(states.join(',')));
+    QCOMPARE(states.last(), QString("COMPLETED"));
+}
+
+void TestEndToEnd::eventStreamRefusedFallsBackToPolling()
+{
+    // The Cloud gateway forwards plain HTTP only: it stands for a proxy that blocks websockets.
+    // On Prefect 2 the server itself has no stream. Either way auto mode polls instead.
+    QVERIFY(!m_gatewayUrl.isEmpty());
+    const QMap<QString, QString> cloud{
+        {"PREFECT_API_URL", m_gatewayUrl},
+        {"PREFECT_ACCOUNT_ID", gatewayAccount},
+        {"PREFECT_API_KEY", qEnvironmentVariable("UE_PREFECT_GATEWAY_KEY")}};
+    const Outcome outcome = run({"--workspace", "e2e", "--deployment", "ue-sleep/demo", "--wait",
+                                 "--poll-interval", "1", "--parameters",
+                                 R"({"parameters": {"seconds": 1}})"},
+                                cloud);
+    QVERIFY2(outcome.exitCode == 0, outcome.standardError.constData());
+    QVERIFY2(outcome.standardError.contains("Event stream unavailable ("),
+             outcome.standardError.constData());
+    QVERIFY2(outcome.standardError.contains("); polling every 1 s"),
+             outcome.standardError.constData());
+    QCOMPARE(apiGet("/flow_runs/" + outcome.flowRunId()).value("state_type").toString(),
+             QString("COMPLETED"));
+
+    // Events only, through the same gateway: exit 1 with the reason, the run left on Prefect.
+    const Outcome refused = run({"--workspace", "e2e", "--deployment", "ue-sleep/demo", "--wait",
+                                 "--watch-mode", "events", "--parameters",
+                                 R"({"parameters": {"seconds": 0}})"},
+                                cloud);
+    QVERIFY2(refused.exitCode == 1, refused.standardError.constData());
+    QVERIFY2(refused.statusDescription().startsWith("Execution Failed: watch_mode events: "),
+             qPrintable(refused.statusDescription()));
+    QVERIFY(!refused.flowRunId().isEmpty());
+}
+
+void TestEndToEnd::pollOnlyNeverOpensTheStream()
+{
+    const Outcome outcome = run({"--deployment", "ue-sleep/demo", "--wait", "--watch-mode", "poll",
+                                 "--poll-interval", "1", "--parameters",
+                                 R"({"parameters": {"seconds": 1}})", "-v"});
+    QVERIFY2(outcome.exitCode == 0, outcome.standardError.constData());
+    QVERIFY(!QString::fromUtf8(outcome.standardError).contains("event stream", Qt::CaseInsensitive));
+    QCOMPARE(outcome.extensionOutput.value("invocation")
+                 .toObject()
+                 .value("fields")
+                 .toObject()
+                 .value("watch_mode")
+                 .toString(),
+             QString("poll"));
+}
+
+void TestEndToEnd::logsFollowed()
+{
+    // The flow logs before its sleep and after it: both lines reach standard error with their
+    // level, and the last ones the Extension Output.
+    const Outcome outcome = run({"--deployment", "ue-sleep/demo", "--wait", "--poll-interval",
+                                 "1", "--logs", "--logs-in-output", "3", "--parameters",
+                                 R"({"parameters": {"seconds": 2}})"});
+    QVERIFY2(outcome.exitCode == 0, outcome.standardError.constData());
+    const QString standardError = QString::fromUtf8(outcome.standardError);
+    const qsizetype sleeping =
+        standardError.indexOf(QRegularExpression(" INFO +ue-sleep: sleeping 2 s\n"));
+    const qsizetype done = standardError.indexOf(QRegularExpression(" INFO +ue-sleep: done\n"));
+    QVERIFY2(sleeping >= 0 && done > sleeping, qPrintable(standardError));
+    // Each line once, though it was read while the run went on.
+    QCOMPARE(standardError.count("ue-sleep: sleeping 2 s"), 1);
+    QCOMPARE(standardError.count("ue-sleep: done"), 1);
+
+    const QJsonArray logs =
+        outcome.extensionOutput.value("result").toObject().value("logs").toArray();
+    QVERIFY2(!logs.isEmpty() && logs.size() <= 3, QJsonDocument(logs).toJson().constData());
+    bool sawDone = false;
+    for (const QJsonValue &entry : logs)
+        sawDone = sawDone || entry.toObject().value("message").toString() == "ue-sleep: done";
+    QVERIFY2(sawDone, QJsonDocument(logs).toJson().constData());
+}

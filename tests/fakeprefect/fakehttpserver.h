@@ -62,6 +62,10 @@ class FakeHttpServer : public QObject
 
 public:
     using Handler = std::function<HttpResponse(const HttpRequest &request)>;
+    // Offered each connection whose first request asks for a WebSocket upgrade, its bytes still
+    // unread (the request is recorded): return true to take the socket over, false to answer
+    // it through the handler like any request.
+    using UpgradeHandler = std::function<bool(QTcpSocket *socket, const HttpRequest &request)>;
 
     explicit FakeHttpServer(QObject *parent = nullptr);
 
@@ -72,6 +76,7 @@ public:
     QUrl url(const QString &path = {}) const;
     bool isTls() const { return m_tls; }
     void setHandler(const Handler &handler) { m_handler = handler; }
+    void setUpgradeHandler(const UpgradeHandler &handler) { m_upgradeHandler = handler; }
     QList<HttpRequest> requests() const { return m_requests; }
     void clearRequests() { m_requests.clear(); }
 
@@ -85,5 +90,6 @@ private:
     QTcpServer *m_server;
     bool m_tls = false;
     Handler m_handler;
+    UpgradeHandler m_upgradeHandler;
     QList<HttpRequest> m_requests;
 };

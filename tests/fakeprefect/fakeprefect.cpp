@@ -60,7 +60,7 @@ QUrl FakePrefect::cloudWorkspaceUrl() const
 }
 
 QString FakePrefect::addDeployment(const QString &flowName, const QString &deploymentName,
-                                   const QJsonObject &parameters)
+                                   const QJsonObject &parameters, const QJsonObject &extra)
 {
     if (!m_flowIds.contains(flowName))
         m_flowIds.insert(flowName, newId());
@@ -76,6 +76,27 @@ QString FakePrefect::addDeployment(const QString &flowName, const QString &deplo
                                  {"created", now()},
                                  {"updated", now()},
                              });
+    QJsonObject &deployment = m_deployments[id];
+    for (auto it = extra.constBegin(); it != extra.constEnd(); ++it)
+        deployment.insert(it.key(), it.value());
+    return id;
+}
+
+QString FakePrefect::addLog(const QString &flowRunId, int level, const QString &message,
+                            const QDateTime &timestamp)
+{
+    const QString id = newId();
+    const QDateTime time = timestamp.isValid() ? timestamp : QDateTime::currentDateTimeUtc();
+    m_logs.append(QJsonObject{
+        {"id", id},
+        {"created", now()},
+        {"name", "prefect.flow_runs"},
+        {"level", level},
+        {"message", message},
+        {"timestamp", time.toUTC().toString(Qt::ISODateWithMs)},
+        {"flow_run_id", flowRunId},
+        {"task_run_id", QJsonValue()},
+    });
     return id;
 }
 
@@ -135,6 +156,75 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
         std::sort(found.begin(), found.end(), [](const QJsonObject &a, const QJsonObject &b) {
             return a.value("name").toString() < b.value("name").toString();
         });
+        const int offset = body.value("offset").toInt();
+        const int limit = std::min(body.value("limit").toInt(200), 200);
+        QJsonArray page;
+        for (qsizetype i = offset; i < found.size() && page.size() < limit; ++i)
+            page.append(found.at(i));
+        return HttpResponse::json(200, page);
+    }
+    if (route == QLatin1String("/deployments/count") && request.method == "POST") {
+        const QStringList names = anyOf(body, "deployments", "name");
+        int count = 0;
+        for (const QJsonObject &deployment : std::as_const(m_deployments))
+            count += names.isEmpty() || names.contains(deployment.value("name").toString());
+        return HttpResponse::json(200, count);
+    }
+    if (route == QLatin1String("/flow_runs/filter") && request.method == "POST") {
+        const QStringList deploymentIds = anyOf(body, "flow_runs", "deployment_id");
+        QList<QJsonObject> found;
+        for (const QJsonObject &run : std::as_const(m_flowRuns)) {
+            if (deploymentIds.isEmpty()
+                || deploymentIds.contains(run.value("deployment_id").toString()))
+                found << run;
+        }
+        // EXPECTED_START_TIME_DESC; creation order breaks ties, newest first.
+        std::sort(found.begin(), found.end(), [this](const QJsonObject &a, const QJsonObject &b) {
+            const QString ta = a.value("expected_start_time").toString();
+            const QString tb = b.value("expected_start_time").toString();
+            if (ta != tb)
+                return ta > tb;
+            return m_flowRunOrder.indexOf(a.value("id").toString())
+                > m_flowRunOrder.indexOf(b.value("id").toString());
+        });
+        const int offset = body.value("offset").toInt();
+        const int limit = std::min(body.value("limit").toInt(200), 200);
+        QJsonArray page;
+        for (qsizetype i = offset; i < found.size() && page.size() < limit; ++i)
+            page.append(found.at(i));
+        return HttpResponse::json(200, page);
+    }
+    if (route == QLatin1String("/flow_run_states/") && request.method == "GET") {
+        const QString id = request.query.queryItemValue("flow_run_id");
+        if (id.isEmpty())
+            return HttpResponse::json(422, QJsonObject{{"detail", "flow_run_id is required"}});
+        return HttpResponse::json(200, m_flowRunStates.value(id));
+    }
+    if (route == QLatin1String("/logs/filter") && request.method == "POST") {
+        const QStringList runIds = anyOf(body, "logs", "flow_run_id");
+        const QString afterText =
+            body.value("logs").toObject().value("timestamp").toObject().value("after_").toString();
+        const QDateTime after = QDateTime::fromString(afterText, Qt::ISODateWithMs);
+        QList<QJsonObject> found;
+        for (const QJsonObject &log : std::as_const(m_logs)) {
+            if (!runIds.isEmpty() && !runIds.contains(log.value("flow_run_id").toString()))
+                continue;
+            // Inclusive, as Prefect's after_ is.
+            if (after.isValid()
+                && QDateTime::fromString(log.value("timestamp").toString(), Qt::ISODateWithMs)
+                    < after)
+                continue;
+            found << log;
+        }
+        const bool descending = body.value("sort").toString() == QLatin1String("TIMESTAMP_DESC");
+        std::stable_sort(found.begin(), found.end(),
+                         [descending](const QJsonObject &a, const QJsonObject &b) {
+                             const QDateTime ta = QDateTime::fromString(
+                                 a.value("timestamp").toString(), Qt::ISODateWithMs);
+                             const QDateTime tb = QDateTime::fromString(
+                                 b.value("timestamp").toString(), Qt::ISODateWithMs);
+                             return descending ? tb < ta : ta < tb;
+                         });
         const int offset = body.value("offset").toInt();
         const int limit = std::min(body.value("limit").toInt(200), 200);
         QJsonArray page;
@@ -204,6 +294,11 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
             {"tags", body.value("tags").toArray()},
             {"idempotency_key", key.isEmpty() ? QJsonValue() : QJsonValue(key)},
             {"created", now()},
+            {"expected_start_time", body.value("state").toObject().value("state_details")
+                                        .toObject().value("scheduled_time").toString(now())},
+            {"start_time", QJsonValue()},
+            {"end_time", QJsonValue()},
+            {"total_run_time", 0.0},
         };
         m_flowRuns.insert(id, run);
         m_flowRunStep.insert(id, 0);
@@ -237,14 +332,9 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
             if (proposed.contains(key))
                 state.insert(key, proposed.value(key));
         }
-        QJsonObject run = m_flowRuns.value(id);
-        run.insert("state", state);
-        run.insert("state_id", state.value("id"));
-        run.insert("state_type", type);
-        run.insert("state_name", state.value("name"));
-        run.insert("updated", now());
-        m_flowRuns.insert(id, run);
+        applyState(id, state);
         m_stateSetByClient.insert(id);
+        emit flowRunStateChanged(m_flowRuns.value(id));
         return HttpResponse::json(
             201, QJsonObject{{"status", "ACCEPT"}, {"state", state}, {"details", QJsonObject{}}});
     }
@@ -273,11 +363,38 @@ void FakePrefect::advance(const QString &flowRunId)
     const QString type = m_stateScript.at(step);
     if (run.value("state_type").toString() == type)
         return;
-    const QJsonObject state = makeState(type, flowRunId);
+    applyState(flowRunId, makeState(type, flowRunId));
+    emit flowRunStateChanged(m_flowRuns.value(flowRunId));
+}
+
+// The run takes the state, as Prefect's orchestration records it: history, start and end times.
+void FakePrefect::applyState(const QString &flowRunId, const QJsonObject &state)
+{
+    QJsonObject run = m_flowRuns.value(flowRunId);
+    const QString type = state.value("type").toString();
+    const QString time = state.value("timestamp").toString();
     run.insert("state", state);
     run.insert("state_id", state.value("id"));
     run.insert("state_type", type);
     run.insert("state_name", state.value("name"));
     run.insert("updated", now());
+    if (type == QLatin1String("RUNNING") && run.value("start_time").isNull())
+        run.insert("start_time", time);
+    const bool terminal = type == QLatin1String("COMPLETED") || type == QLatin1String("FAILED")
+        || type == QLatin1String("CRASHED") || type == QLatin1String("CANCELLED");
+    if (terminal && !run.value("start_time").isNull()) {
+        run.insert("end_time", time);
+        const QDateTime start =
+            QDateTime::fromString(run.value("start_time").toString(), Qt::ISODateWithMs);
+        const QDateTime end = QDateTime::fromString(time, Qt::ISODateWithMs);
+        run.insert("total_run_time", start.msecsTo(end) / 1000.0);
+    }
     m_flowRuns.insert(flowRunId, run);
+    m_flowRunStates[flowRunId].append(state);
+}
+
+void FakePrefect::advanceFlowRun(const QString &id)
+{
+    m_flowRunStep[id] += 1;
+    advance(id);
 }

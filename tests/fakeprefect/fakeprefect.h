@@ -2,6 +2,7 @@
 
 #include "fakehttpserver.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QMap>
@@ -37,14 +38,23 @@ public:
     void requireAuthorization(const QByteArray &headerValue) { m_requiredAuthorization = headerValue; }
     void addWorkspace(const QJsonObject &workspace) { m_workspaces.append(workspace); }
 
+    // `extra` is merged over the deployment's fields (tags, work_pool_name, paused, updated,
+    // description, entrypoint, parameter_openapi_schema, ...).
     QString addDeployment(const QString &flowName, const QString &deploymentName,
-                          const QJsonObject &parameters = {});
+                          const QJsonObject &parameters = {}, const QJsonObject &extra = {});
+    // A log line of a run (POST /logs/filter); the time defaults to now. Returns its id.
+    QString addLog(const QString &flowRunId, int level, const QString &message,
+                   const QDateTime &timestamp = {});
+    // Every state a run has taken, oldest first (GET /flow_run_states/).
+    QJsonArray flowRunStates(const QString &id) const { return m_flowRunStates.value(id); }
     QString flowId(const QString &flowName) const { return m_flowIds.value(flowName); }
     // The state types a new run passes through: the first on creation, one more per read,
     // staying on the last, until a client sets its state. Default: SCHEDULED, PENDING, RUNNING,
     // COMPLETED.
     void setStateScript(const QStringList &stateTypes) { m_stateScript = stateTypes; }
     QJsonObject flowRun(const QString &id) const { return m_flowRuns.value(id); }
+    // One step of the state script, as a read would make (for runs that move on their own).
+    void advanceFlowRun(const QString &id);
     QStringList flowRunIds() const { return m_flowRunOrder; }
     // Requests to paths containing this text.
     QList<HttpRequest> requestsTo(const QString &pathPart, const QByteArray &method = {}) const;
@@ -60,11 +70,16 @@ public:
         m_lostCreateFault = fault;
     }
 
+signals:
+    // A run took a new state (for the event stream, FakeEvents).
+    void flowRunStateChanged(const QJsonObject &flowRun);
+
 private:
     HttpResponse handle(const HttpRequest &request);
     HttpResponse handleWorkspaceRoute(const HttpRequest &request, const QString &route);
     QJsonObject makeState(const QString &type, const QString &flowRunId) const;
     void advance(const QString &flowRunId);
+    void applyState(const QString &flowRunId, const QJsonObject &state);
 
     FakeHttpServer m_http;
     Override m_override;
@@ -78,6 +93,8 @@ private:
     QMap<QString, QJsonObject> m_flowRuns; // id -> flow run
     QMap<QString, int> m_flowRunStep;
     QStringList m_flowRunOrder;
+    QMap<QString, QJsonArray> m_flowRunStates; // run id -> states, oldest first
+    QList<QJsonObject> m_logs; // in the order added
     // Runs whose state a client set (POST /flow_runs/{id}/set_state): the script no longer moves them.
     QSet<QString> m_stateSetByClient;
     int m_lostCreateAnswers = 0;

@@ -47,6 +47,9 @@ INPUTS = {
     "ca_file": ("CA Certificate File", "Text"),
     "max_retries": ("Max Retries per Request", "Integer"),
     "retry_max_seconds": ("Max Retry Time per Request (sec)", "Integer"),
+    "watch_mode": ("Watch Mode", "Choice"),
+    "stream_logs": ("Stream Logs", "Boolean"),
+    "logs_in_extension_output": ("Log Lines in Extension Output", "Integer"),
 }
 OUTPUTS = {
     "flow_run_id": "Flow Run ID",
@@ -193,8 +196,15 @@ class TemplateTest(unittest.TestCase):
         self.assertIsNone(f["max_number_of_polls"]["fieldValue"])
         self.assertEqual(shown_if("cancel_flow_run_on_task_cancel"),
                          ("wait_for_success_or_failure", "true"))
+        self.assertEqual([c["fieldValue"] for c in f["watch_mode"]["choices"]],
+                         ["auto", "events", "poll"])
+        self.assertEqual(f["watch_mode"]["fieldValue"], "auto")
+        self.assertEqual(f["logs_in_extension_output"]["fieldValue"], "0")
+        self.assertEqual(f["logs_in_extension_output"]["intFieldMin"], 0)
+        for name in ("watch_mode", "stream_logs", "logs_in_extension_output"):
+            self.assertEqual(shown_if(name), ("wait_for_success_or_failure", "true"), name)
         for name in ("additional_optional_parameters", "wait_for_success_or_failure",
-                     "cancel_flow_run_on_task_cancel"):
+                     "cancel_flow_run_on_task_cancel", "stream_logs"):
             self.assertIs(f[name]["fieldValue"], False, name)
         for name in ("api_url", "credentials", "flow_run_name", "workspace_id_or_name"):
             self.assertFalse(f[name]["required"], name)  # self-hosted needs none of them
