@@ -103,11 +103,14 @@ Deployment DeploymentBrowser::currentDeployment() const
 
 void DeploymentBrowser::dropLoad()
 {
-    // The replies finish and delete themselves; only what they would tell us is dropped.
-    if (m_listReply)
-        disconnect(m_listReply, nullptr, this, nullptr);
-    if (m_countReply)
-        disconnect(m_countReply, nullptr, this, nullptr);
+    // Deleting a reply ends its chain of page requests: a dropped load of 10,000 deployments
+    // does not go on fetching in the background.
+    for (PrefectReply *reply : {m_listReply.data(), m_countReply.data()}) {
+        if (reply) {
+            disconnect(reply, nullptr, this, nullptr);
+            reply->deleteLater();
+        }
+    }
     m_listReply.clear();
     m_countReply.clear();
     m_progress->hide();
@@ -128,6 +131,7 @@ void DeploymentBrowser::finishLoad()
     // A client that reports no pages still hands over the whole list at the end.
     if (!error.isError() && !m_pagesSeen)
         m_model->appendDeployments(reply->deployments());
+    m_listReply.clear(); // finished: it deletes itself
     dropLoad();
     if (error.isError()) {
         emit loadFailed(error);
@@ -141,10 +145,11 @@ void DeploymentBrowser::updateProgress()
     const QLocale locale;
     const int loaded = m_model->rowCount();
     if (m_expected >= 0) {
-        m_progress->setRange(0, qMax(m_expected, loaded));
-        m_progress->setValue(loaded);
+        // The text first: whoever watches valueChanged reads the text that goes with the value.
         m_progress->setFormat(tr("Loading deployments... %1 of %2")
                                   .arg(locale.toString(loaded), locale.toString(m_expected)));
+        m_progress->setRange(0, qMax(m_expected, loaded));
+        m_progress->setValue(loaded);
     } else {
         m_progress->setRange(0, 0); // busy: the total is not known yet
         m_progress->setFormat(tr("Loading deployments... %1").arg(locale.toString(loaded)));

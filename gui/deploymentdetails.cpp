@@ -152,8 +152,10 @@ void DeploymentDetails::clear()
 
 void DeploymentDetails::dropRunsLoad()
 {
-    if (m_runsReply)
+    if (m_runsReply) {
         disconnect(m_runsReply, nullptr, this, nullptr);
+        m_runsReply->deleteLater();
+    }
     m_runsReply.clear();
     m_runsStatus->setVisible(true);
 }

@@ -170,7 +170,7 @@ void RunDetails::updateRun(const FlowRun &run)
     showRunHeader();
     if (stateChanged)
         readStates();
-    // One last read for the lines written as the run ended, then the follower rests.
+    // The last lines written as the run ended are still read, then the follower rests.
     if (run.isTerminal() && m_follower && m_follower->isActive())
         m_follower->finish();
 }
@@ -281,9 +281,13 @@ void RunDetails::startLogs()
     connect(m_follower, &LogFollower::logsArrived, this, &RunDetails::appendLogs);
     connect(m_follower, &LogFollower::readFailed, this, &RunDetails::readFailed);
     m_follower->start(m_run.id, m_logIntervalMs);
-    // An ended run writes no more: read what it wrote and rest.
-    if (m_run.isTerminal())
-        m_follower->finish();
+    // A run that ended a while ago writes no more: read what it wrote and rest. One that has
+    // just ended may still be shipping its last lines.
+    if (m_run.isTerminal()) {
+        const bool endedLongAgo = m_run.endTime.isValid()
+            && m_run.endTime.secsTo(QDateTime::currentDateTimeUtc()) > 60;
+        m_follower->finish(endedLongAgo ? 0 : LogFollower::defaultSettleMs);
+    }
 }
 
 void RunDetails::appendLogs(const QList<LogEntry> &entries)

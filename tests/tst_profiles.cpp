@@ -324,6 +324,7 @@ void TestProfiles::importPrefectProfiles()
     mine.name = "local";
     mine.apiUrl = QUrl("http://mine:1/api");
     store.saveProfile(mine, {});
+    store.setCurrentProfileName("local");
     QString error;
     const auto imported = store.importPrefectProfiles(path, &error);
     QVERIFY2(imported, qPrintable(error));
@@ -428,7 +429,7 @@ void TestProfiles::dialogSelfHostedBasicAuth()
         if (request.header("authorization") != expected)
             return HttpResponse::json(401, QJsonObject{{"detail", "Unauthorized"}});
         if (request.path() == "/api/deployments/count" && request.method == "POST")
-            return HttpResponse::json(200, 2);
+            return HttpResponse::text(200, "2", "application/json");
         return std::nullopt;
     });
     ProfileStore store(m_settings.get(), m_secrets.get());
@@ -449,7 +450,7 @@ void TestProfiles::dialogSelfHostedBasicAuth()
     auto *password = child<QLineEdit>(&dialog, "basicPasswordEdit");
     QCOMPARE(password->echoMode(), QLineEdit::Password);
     password->setText("bad");
-    QTest::mouseClick(test, Qt::LeftButton);
+    test->click(); // not mouseClick: clicks in a row would be taken for a double click
     QTRY_VERIFY_WITH_TIMEOUT(status->text().contains("Unauthorized"), 30000);
     QVERIFY(!save->isEnabled());
     // Save without a good test does nothing.
@@ -458,15 +459,18 @@ void TestProfiles::dialogSelfHostedBasicAuth()
     QVERIFY(store.profiles().isEmpty());
 
     password->setText("pw");
-    QTest::mouseClick(test, Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(save->isEnabled(), 30000);
+    test->click(); // not mouseClick: clicks in a row would be taken for a double click
+    QTRY_VERIFY2_WITH_TIMEOUT(save->isEnabled(),
+                              qPrintable(status->text() + " requests "
+                                         + QString::number(fake.http().requests().size())),
+                              30000);
     QVERIFY2(status->text().contains("2 deployment"), qPrintable(status->text()));
     // Changing a connection field asks for a new test.
     child<QLineEdit>(&dialog, "basicUserEdit")->setText("root");
     QVERIFY(!save->isEnabled());
     child<QLineEdit>(&dialog, "basicUserEdit")->setText("admin");
-    QTest::mouseClick(test, Qt::LeftButton);
-    QTRY_VERIFY_WITH_TIMEOUT(save->isEnabled(), 30000);
+    test->click(); // not mouseClick: clicks in a row would be taken for a double click
+    QTRY_VERIFY2_WITH_TIMEOUT(save->isEnabled(), qPrintable(status->text()), 30000);
     QTest::mouseClick(save, Qt::LeftButton);
     QCOMPARE(dialog.result(), int(QDialog::Accepted));
     const ConnectionProfile saved = store.profile("Lab").value();
