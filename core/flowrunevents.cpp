@@ -94,7 +94,10 @@ void FlowRunEvents::start(const Connection &connection, const QString &flowRunId
     });
 
     const QNetworkRequest request = connection.request(connection.eventsUrl());
-    m_socket->setSslConfiguration(request.sslConfiguration());
+    // Only wss needs TLS settings; reading them for ws would load the TLS library for nothing,
+    // megabytes in every waiting task on an agent.
+    if (request.url().scheme() == QLatin1String("wss"))
+        m_socket->setSslConfiguration(request.sslConfiguration());
     QWebSocketHandshakeOptions options;
     options.setSubprotocols({QStringLiteral("prefect")});
     m_handshakeTimer.start(m_handshakeTimeoutMs);

@@ -15,6 +15,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QProcess>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QTemporaryDir>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
@@ -95,6 +99,7 @@ private slots:
     void pollModeNeverOpensTheStream();
     void eventsModeFailsWithoutTheStream();
     void maxPollsIsADeadlineWithTheStream();
+    void streamOverTlsTrustsThePrivateCa();
 
 private:
     Connection selfHostedConnection() const;
@@ -574,4 +579,44 @@ void TestEvents::maxPollsIsADeadlineWithTheStream()
 }
 
 QTEST_GUILESS_MAIN(TestEvents)
+void TestEvents::streamOverTlsTrustsThePrivateCa()
+{
+    // A server behind a private CA: the stream is wss and trusts what ca_file trusts, as the
+    // REST calls do.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString certificatePath = dir.filePath("cert.pem");
+    const QString keyPath = dir.filePath("key.pem");
+    QProcess openssl;
+    openssl.start("openssl", {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                              "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                              "-keyout", keyPath, "-out", certificatePath});
+    QVERIFY(openssl.waitForFinished(60000));
+    QCOMPARE(openssl.exitCode(), 0);
+    QFile keyFile(keyPath);
+    QVERIFY(keyFile.open(QIODevice::ReadOnly));
+    const QSslKey key(&keyFile, QSsl::Rsa);
+    const QSslCertificate certificate = QSslCertificate::fromPath(certificatePath).value(0);
+
+    FakePrefect fake;
+    QVERIFY(fake.http().listenTls(certificate, key));
+    fake.addDeployment("etl", "daily");
+    auto *events = new FakeEvents(&fake);
+    QSignalSpy subscribed(events, &FakeEvents::subscribed);
+    fake.setStateScript({"SCHEDULED", "PENDING", "COMPLETED"});
+    QJsonObject values = taskValues("events", 60);
+    values.insert(FieldName::apiUrl, fake.http().url("/api").toString());
+    values.insert(FieldName::caFile, certificatePath);
+    startTask(values);
+    QTRY_COMPARE_WITH_TIMEOUT(subscribed.count(), 1, timeoutMs);
+    QCOMPARE(events->acceptedConnections(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_task->outputFields().flowRunState, QString("PENDING"), timeoutMs);
+    fake.advanceFlowRun(fake.flowRunIds().value(0));
+    QTRY_COMPARE_WITH_TIMEOUT(m_finishedSpy->count(), 1, timeoutMs);
+    QCOMPARE(m_task->result().exitCode(), ExitCode::Success);
+    QVERIFY(m_task->isFinished());
+    QCOMPARE(countContaining(m_progress, "Prefect's event stream"), 1);
+    QCOMPARE(countContaining(m_progress, "unavailable"), 0);
+}
+
 #include "tst_events.moc"
