@@ -35,7 +35,9 @@ FakeEvents::FakeEvents(FakePrefect *prefect)
 
 FakeEvents::~FakeEvents()
 {
-    m_prefect->http().setUpgradeHandler({});
+    // Destroyed with the fake (our parent), whose server is gone already: nothing to undo.
+    if (m_prefect)
+        m_prefect->http().setUpgradeHandler({});
     for (QWebSocket *client : std::as_const(m_clients))
         client->abort();
 }

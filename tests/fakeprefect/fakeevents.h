@@ -4,6 +4,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QStringList>
 
 class FakePrefect;
@@ -55,7 +56,7 @@ private:
     void handleMessage(QWebSocket *client, const QString &text);
     bool matches(QWebSocket *client, const QJsonObject &event) const;
 
-    FakePrefect *m_prefect;
+    QPointer<FakePrefect> m_prefect; // null once the fake is being destroyed (our parent)
     QWebSocketServer *m_server;
     Mode m_mode = Mode::Serve;
     QString m_requiredToken;
