@@ -357,6 +357,12 @@ std::optional<TaskFields> TaskFields::fromValues(const QJsonObject &values, QStr
                          .arg(MessageText::printable(withoutUserInfo(apiUrlText)));
             return std::nullopt;
         }
+        // Routes are appended to the path: a query or fragment would end up before them.
+        if (fields.apiUrl.hasQuery() || fields.apiUrl.hasFragment()) {
+            *error = QStringLiteral("api_url '%1' must not have a query or fragment")
+                         .arg(MessageText::printable(withoutUserInfo(apiUrlText)));
+            return std::nullopt;
+        }
     }
 
     if (!fields.caFile.isEmpty()) {

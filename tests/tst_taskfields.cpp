@@ -193,6 +193,14 @@ void TestTaskFields::invalidValues_data()
     QTest::newRow("api_url without host")
         << selfHosted({{"api_url", "http://"}})
         << QStringLiteral("api_url 'http://' is not an http or https URL");
+    QTest::newRow("api_url with a query")
+        << selfHosted({{"api_url", "http://127.0.0.1:4200/api?x=1"}})
+        << QStringLiteral("api_url 'http://127.0.0.1:4200/api?x=1' must not have a query or "
+                          "fragment");
+    QTest::newRow("api_url with a fragment")
+        << selfHosted({{"api_url", "https://prefect.example/api#top"}})
+        << QStringLiteral("api_url 'https://prefect.example/api#top' must not have a query or "
+                          "fragment");
     QTest::newRow("deployment missing")
         << without(selfHosted(), QStringLiteral("deployment_id_or_name"))
         << QStringLiteral("deployment_id_or_name is required");
