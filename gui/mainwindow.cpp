@@ -394,6 +394,7 @@ void MainWindow::taskDone(FlowRunTask *task)
     const OutputFields fields = task->outputFields();
     emit taskFinished(task);
     m_runs->refresh();
+    reloadDeploymentRuns(task->flowRun().deploymentId);
     if (fields.flowRunId.isEmpty()) {
         // Nothing was launched: say why where the user looks.
         QMessageBox *box = new QMessageBox(QMessageBox::Warning, tr("Launch"),
@@ -412,8 +413,16 @@ void MainWindow::taskDone(FlowRunTask *task)
            result.statusDescription());
 }
 
+void MainWindow::reloadDeploymentRuns(const QString &deploymentId)
+{
+    // The details pane's last runs and their chart take in a run that has just ended.
+    if (!deploymentId.isEmpty() && m_details->deployment().id == deploymentId)
+        m_details->setDeployment(m_details->deployment(), m_client);
+}
+
 void MainWindow::runEnded(const FlowRun &run)
 {
+    reloadDeploymentRuns(run.deploymentId);
     // A run this window launched and watched was announced by its task already.
     if (m_notifiedRuns.contains(run.id))
         return;

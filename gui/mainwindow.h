@@ -90,6 +90,7 @@ private:
     void taskOutputChanged(FlowRunTask *task);
     void taskDone(FlowRunTask *task);
     void runEnded(const FlowRun &run);
+    void reloadDeploymentRuns(const QString &deploymentId);
     void showError(const QString &what, const PrefectError &error);
     void showBanner(const QString &text, bool offerRetry);
     void hideBanner();

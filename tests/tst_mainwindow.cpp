@@ -259,6 +259,13 @@ void TestMainWindow::launchThroughTheFormAndWatchToTheEnd()
     QTest::qWait(0);
     QCOMPARE(m_notifications.size(), 1);
     QCOMPARE(m_fake->flowRunIds().size(), 1);
+    // The deployment's last runs (and their chart) take in the run that has just ended.
+    const auto detailsShowRun = [&] {
+        const QList<FlowRun> lastRuns = m_window->deploymentDetails()->runs();
+        return !lastRuns.isEmpty() && lastRuns.first().id == runId
+            && lastRuns.first().stateType == QLatin1String("COMPLETED");
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(detailsShowRun(), uiTimeoutMs);
 }
 
 void TestMainWindow::launchDialogRefusesInvalidInput()
