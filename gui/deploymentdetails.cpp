@@ -87,6 +87,8 @@ DeploymentDetails::DeploymentDetails(QWidget *parent)
     m_runList->setHeaderLabels({tr("Run"), tr("State"), tr("Start"), tr("Duration")});
     m_runList->header()->setStretchLastSection(false);
     m_runList->header()->setSectionResizeMode(0, QHeaderView::Stretch);
+    for (const int column : {1, 2, 3})
+        m_runList->header()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     m_runList->setMaximumHeight(180);
 
     m_launch->setObjectName(QStringLiteral("launchButton"));

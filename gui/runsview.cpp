@@ -41,6 +41,11 @@ RunsView::RunsView(QWidget *parent)
                                                       QHeaderView::Stretch);
     m_table->horizontalHeader()->setSectionResizeMode(FlowRunModel::TagsColumn,
                                                       QHeaderView::Interactive);
+    // Badges, times and durations whole: a list of at most a few hundred runs fits cheaply.
+    for (const int column :
+         {FlowRunModel::StateColumn, FlowRunModel::StartColumn, FlowRunModel::DurationColumn})
+        m_table->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
+    m_table->setWordWrap(false);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &RunsView::onCurrentChanged);
 

@@ -4,6 +4,8 @@
 #include "statecolors.h"
 
 #include <QApplication>
+#include <QFontMetricsF>
+#include <QtMath>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -12,6 +14,13 @@ namespace {
 constexpr int horizontalPadding = 8;
 constexpr int verticalPadding = 2;
 constexpr int margin = 3;
+
+// Rounded up: a width rounded to the nearest pixel can be a fraction short, and the text then
+// comes out elided in a column sized to fit it.
+int textWidth(const QFont &font, const QString &text)
+{
+    return qCeil(QFontMetricsF(font).horizontalAdvance(text));
+}
 
 } // namespace
 
@@ -23,7 +32,7 @@ StateBadgeDelegate::StateBadgeDelegate(QObject *parent)
 QRect StateBadgeDelegate::badgeRect(const QStyleOptionViewItem &option, const QString &text)
 {
     const QFontMetrics metrics(option.font);
-    const int width = qMin(metrics.horizontalAdvance(text) + 2 * horizontalPadding,
+    const int width = qMin(textWidth(option.font, text) + 2 * horizontalPadding,
                            option.rect.width() - 2 * margin);
     const int height =
         qMin(metrics.height() + 2 * verticalPadding, option.rect.height() - 2 * margin);
@@ -31,6 +40,12 @@ QRect StateBadgeDelegate::badgeRect(const QStyleOptionViewItem &option, const QS
     badge.moveCenter(option.rect.center());
     badge.moveLeft(option.rect.left() + margin);
     return badge;
+}
+
+QString StateBadgeDelegate::badgeText(const QStyleOptionViewItem &option, const QString &text)
+{
+    return QFontMetrics(option.font)
+        .elidedText(text, Qt::ElideRight, badgeRect(option, text).width() - 2 * horizontalPadding);
 }
 
 void StateBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option,
@@ -58,10 +73,7 @@ void StateBadgeDelegate::paint(QPainter *painter, const QStyleOptionViewItem &op
     painter->fillPath(path, StateColors::background(stateType));
     painter->setPen(StateColors::foreground(stateType));
     painter->setFont(option.font);
-    const QString shown =
-        QFontMetrics(option.font)
-            .elidedText(text, Qt::ElideRight, badge.width() - 2 * horizontalPadding);
-    painter->drawText(badge, Qt::AlignCenter, shown);
+    painter->drawText(badge, Qt::AlignCenter, badgeText(option, text));
     painter->restore();
 }
 
@@ -72,6 +84,6 @@ QSize StateBadgeDelegate::sizeHint(const QStyleOptionViewItem &option,
     const QFontMetrics metrics(option.font);
     const QString text = index.data(Qt::DisplayRole).toString();
     return QSize(
-        qMax(base.width(), metrics.horizontalAdvance(text) + 2 * (horizontalPadding + margin)),
+        qMax(base.width(), textWidth(option.font, text) + 2 * (horizontalPadding + margin)),
         qMax(base.height(), metrics.height() + 2 * (verticalPadding + margin)));
 }

@@ -18,4 +18,6 @@ public:
 
     // Where the badge for `text` goes in the cell option.rect: left-aligned, vertically centred.
     static QRect badgeRect(const QStyleOptionViewItem &option, const QString &text);
+    // The text shown in that badge: `text`, elided only when the cell is too narrow for it.
+    static QString badgeText(const QStyleOptionViewItem &option, const QString &text);
 };

@@ -7,6 +7,7 @@
 #include "prefectreply.h"
 #include "rundetails.h"
 #include "runsview.h"
+#include "statebadgedelegate.h"
 
 #include <QAbstractItemModelTester>
 #include <QItemSelectionModel>
@@ -82,6 +83,8 @@ private slots:
 
     // RunsView against the fake
     void runsViewFollowsStateToCompleted();
+    void badgeFitsItsSizeHint_data();
+    void badgeFitsItsSizeHint();
     void runsViewFiltersByDeployment();
     void runsViewReportsRefreshFailure();
     void runsViewEmitsRunSelected();
@@ -391,6 +394,40 @@ void TestRunsView::runsViewFollowsStateToCompleted()
 
     view.stop();
     QVERIFY(!view.isPolling());
+}
+
+void TestRunsView::badgeFitsItsSizeHint_data()
+{
+    QTest::addColumn<QString>("stateName");
+    QTest::addColumn<int>("pointSize");
+    for (const char *name : {"Completed", "Scheduled", "Running", "Cancelling", "AwaitingRetry",
+                             "Late", "Crashed", "Failed", "Pending", "Paused"}) {
+        for (const int size : {8, 9, 10, 11, 13})
+            QTest::addRow("%s %dpt", name, size) << QString::fromLatin1(name) << size;
+    }
+}
+
+void TestRunsView::badgeFitsItsSizeHint()
+{
+    // A column sized to the badge's hint shows the whole state name, never "Complet...".
+    QFETCH(QString, stateName);
+    QFETCH(int, pointSize);
+    FlowRunModel model;
+    FlowRun run;
+    run.id = QStringLiteral("r");
+    run.stateType = QStringLiteral("COMPLETED");
+    run.stateName = stateName;
+    model.setRuns({run});
+    const QModelIndex cell = model.index(0, FlowRunModel::StateColumn);
+    QCOMPARE(cell.data().toString(), stateName);
+    StateBadgeDelegate delegate;
+    QStyleOptionViewItem option;
+    option.font.setPointSize(pointSize);
+    option.rect = QRect(QPoint(0, 0), delegate.sizeHint(option, cell));
+    QCOMPARE(StateBadgeDelegate::badgeText(option, stateName), stateName);
+    // Narrower than that, it is elided rather than drawn over the next cell.
+    option.rect.setWidth(option.rect.width() / 2);
+    QVERIFY(StateBadgeDelegate::badgeText(option, stateName) != stateName);
 }
 
 void TestRunsView::runsViewFiltersByDeployment()
