@@ -94,8 +94,8 @@ void FlowRunEvents::start(const Connection &connection, const QString &flowRunId
     });
 
     const QNetworkRequest request = connection.request(connection.eventsUrl());
-    // Only wss needs TLS settings; reading them for ws would load the TLS library for nothing,
-    // megabytes in every waiting task on an agent.
+    // Only wss needs TLS settings (the private CA). QWebSocket loads the TLS library in any case,
+    // since its default configuration asks for Qt's default TLS settings.
     if (request.url().scheme() == QLatin1String("wss"))
         m_socket->setSslConfiguration(request.sslConfiguration());
     QWebSocketHandshakeOptions options;
