@@ -18,6 +18,8 @@ void LogFollower::start(const QString &flowRunId, int intervalMs)
     m_flowRunId = flowRunId;
     m_after = QDateTime();
     m_seenAtLast.clear();
+    m_skipAtLast = 0;
+    m_pagesInARow = 0;
     m_finishing = false;
     m_sentAfterFinishMs = -1;
     m_timer.start(intervalMs);
@@ -56,7 +58,7 @@ void LogFollower::fetch()
         return;
     const int limit = PrefectClient::pageSize;
     m_sentAfterFinishMs = m_finishing ? m_finishClock.elapsed() : -1;
-    PrefectReply *reply = m_client->readLogs(m_flowRunId, m_after, limit);
+    PrefectReply *reply = m_client->readLogs(m_flowRunId, m_after, limit, m_skipAtLast);
     m_pending = reply;
     connect(reply, &PrefectReply::finished, this, [this, reply, limit] {
         m_pending = nullptr;
@@ -66,6 +68,7 @@ void LogFollower::fetch()
             emit readFailed(reply->error());
         } else {
             const QList<LogEntry> page = reply->logs();
+            const QDateTime before = m_after;
             QList<LogEntry> fresh;
             for (const LogEntry &entry : page) {
                 // after_ is inclusive: the lines at the last timestamp come back again.
@@ -80,15 +83,22 @@ void LogFollower::fetch()
                 m_seenAtLast.insert(entry.id);
                 fresh << entry;
             }
-            // A full page means more are waiting; one without anything new cannot move on,
-            // so it waits for the interval rather than spin.
-            again = page.size() >= limit && !fresh.isEmpty();
+            // A full page means more are waiting. A full page of nothing new is lines that all
+            // share the last time: the next read skips them.
+            const bool full = page.size() >= limit;
+            if (m_after != before)
+                m_skipAtLast = 0;
+            else if (full && fresh.isEmpty())
+                m_skipAtLast += int(page.size());
+            // Bounded, so that a server answering full pages forever is read at the interval.
+            again = full && ++m_pagesInARow < maxPagesInARow;
             gotNew = !fresh.isEmpty();
             if (gotNew)
                 emit logsArrived(fresh);
         }
         if (again)
             return fetch();
+        m_pagesInARow = 0;
         if (!m_finishing || m_sentAfterFinishMs < 0)
             return;
         const bool quiet = !reply->hasError() && !gotNew && m_sentAfterFinishMs >= m_settleMs;

@@ -29,6 +29,8 @@ public:
     static constexpr int settleReadIntervalMs = 1000;
     // However busy the log stays, finish() ends this long after it was called.
     static constexpr int maxSettleMs = 15000;
+    // Full pages are read one after another, up to this many; then at the interval.
+    static constexpr int maxPagesInARow = 50;
 
     void start(const QString &flowRunId, int intervalMs = 2000);
     // The run has ended: reads go on every settleReadIntervalMs until one sent settleMs or more
@@ -53,6 +55,10 @@ private:
     QString m_flowRunId;
     QDateTime m_after;
     QSet<QString> m_seenAtLast; // ids of the lines at m_after, which the next read repeats
+    // Lines at m_after to skip: a full page of lines sharing one time would otherwise come back
+    // the same on every read, hiding the ones after it.
+    int m_skipAtLast = 0;
+    int m_pagesInARow = 0;
     QPointer<PrefectReply> m_pending;
     bool m_finishing = false;
     QElapsedTimer m_finishClock; // since finish()

@@ -396,16 +396,19 @@ PrefectReply *PrefectClient::readFlowRunStates(const QString &flowRunId)
     return result;
 }
 
-PrefectReply *PrefectClient::readLogs(const QString &flowRunId, const QDateTime &after, int limit)
+PrefectReply *PrefectClient::readLogs(const QString &flowRunId, const QDateTime &after, int limit,
+                                      int offset)
 {
     QJsonObject logs = anyOf(QStringLiteral("flow_run_id"), {flowRunId});
     if (after.isValid()) {
         logs.insert(QStringLiteral("timestamp"),
                     QJsonObject{{QStringLiteral("after_"), PrefectTime::format(after)}});
     }
-    const QJsonObject body{{QStringLiteral("logs"), logs},
-                           {QStringLiteral("sort"), QStringLiteral("TIMESTAMP_ASC")},
-                           {QStringLiteral("limit"), limit}};
+    QJsonObject body{{QStringLiteral("logs"), logs},
+                     {QStringLiteral("sort"), QStringLiteral("TIMESTAMP_ASC")},
+                     {QStringLiteral("limit"), limit}};
+    if (offset > 0)
+        body.insert(QStringLiteral("offset"), offset);
     auto *result = new PrefectReply(this);
     PrefectReply *request = send(
         "POST", m_connection.endpoint({QStringLiteral("logs"), QStringLiteral("filter")}), body);

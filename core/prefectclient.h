@@ -56,8 +56,9 @@ public:
     // A run's state history, oldest first.
     PrefectReply *readFlowRunStates(const QString &flowRunId);
     // A run's log lines, oldest first, from `after` on (inclusive; invalid: from the start).
+    // offset skips that many of the lines from `after` on (a page of lines sharing one time).
     PrefectReply *readLogs(const QString &flowRunId, const QDateTime &after = {},
-                           int limit = pageSize);
+                           int limit = pageSize, int offset = 0);
     // Proposes a state (e.g. {"type": "CANCELLING"}); the answer is Prefect's orchestration
     // result with its "status": ACCEPT, REJECT, ABORT or WAIT.
     PrefectReply *setFlowRunState(const QString &flowRunId, const QJsonObject &state);
