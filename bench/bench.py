@@ -196,6 +196,19 @@ def proc_status(pid, key):
     return 0
 
 
+def proc_pss(pid):
+    """Proportional set size in kB: shared library pages split among the processes that map
+    them, so a sum over N clients is the memory they really take together."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def proc_cpu(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -387,6 +400,9 @@ class Bench:
             rss = [proc_status(c.proc.pid, "VmRSS") for c in alive]
             result["rss_sum_mib"] = sum(rss) / 1024.0
             result["rss_mean_mib"] = result["rss_sum_mib"] / max(len(rss), 1)
+            pss = [proc_pss(c.proc.pid) for c in alive]
+            result["pss_sum_mib"] = sum(pss) / 1024.0
+            result["pss_mean_mib"] = result["pss_sum_mib"] / max(len(pss), 1)
             cpu1 = sum(proc_cpu(c.proc.pid) for c in alive)
             minutes = (w1 - w0) / 60
             reqs = self.proxy.select(label, "request", w0, w1)
@@ -397,6 +413,7 @@ class Bench:
             result["cpu_per_min_each"] = (cpu1 - cpu0) / minutes / per
             result["window_s"] = w1 - w0
             log(f"{v.name}: RSS sum {result['rss_sum_mib']:.1f} MiB, "
+                f"PSS sum {result['pss_sum_mib']:.1f} MiB, "
                 f"{result['req_per_min_each']:.2f} requests/min each")
         finally:
             for c in children:
@@ -486,7 +503,9 @@ def versions(args):
     py = run([args.python, "-c", "import platform; print(platform.python_version())"])
     commit = run(["git", "-C", os.path.dirname(os.path.abspath(__file__)), "rev-parse",
                   "--short", "HEAD"])
-    return f"{ue} (commit {commit}, Qt {qt}), Prefect {pf} (server and CLI), Python {py}"
+    # The commit is the repository's; a binary given to bench/run may be of another source.
+    return f"{ue} (Qt {qt}; repository at {commit}), Prefect {pf} (server and CLI), " \
+           f"Python {py}"
 
 
 def report(bench, args, started):
@@ -547,11 +566,14 @@ def report(bench, args, started):
         out.append("")
         out.append(f"Many waiting at once on `{args.long_deployment}` (runner stopped, so the "
                    f"runs stay SCHEDULED; settle {args.settle} s, then a {args.window} s window "
-                   f"in which requests, frames and CPU are counted; RSS = VmRSS at its end):\n")
+                   f"in which requests, frames and CPU are counted; RSS = VmRSS and PSS = the "
+                   f"proportional set size, shared library pages split among the processes "
+                   f"that map them, both at its end):\n")
         out.append("| client | N | runs created | time to all created | alive at end | "
-                   "RSS sum | RSS per client | requests/min per client | "
+                   "RSS sum | RSS per client | PSS sum | PSS per client | "
+                   "requests/min per client | "
                    "frames/min per client | CPU s/min per client | exit codes after SIGTERM |")
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         by_name = {c["name"]: c for c in bench.concurrent}
         ccli = by_name.get(cli, {})
         for c in bench.concurrent:
@@ -564,6 +586,8 @@ def report(bench, args, started):
                 f"{fmt_s(c.get('all_created_s'))} | {c.get('alive_end', 'n/a')} | "
                 f"{fmt(c.get('rss_sum_mib'), 'MiB')} | "
                 f"{rc('rss_mean_mib', lambda v: f'{v:.1f} MiB')} | "
+                f"{fmt(c.get('pss_sum_mib'), 'MiB')} | "
+                f"{rc('pss_mean_mib', lambda v: f'{v:.1f} MiB')} | "
                 f"{rc('req_per_min_each', lambda v: f'{v:.2f}')} | "
                 f"{rc('frames_per_min_each', lambda v: f'{v:.2f}')} | "
                 f"{rc('cpu_per_min_each', lambda v: f'{v:.3f}')} | "
