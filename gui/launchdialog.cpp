@@ -195,10 +195,9 @@ void LaunchDialog::revalidate()
         if (defaults.value(it.key()) != it.value())
             ++changed;
     }
-    QString text = changed == 0
-        ? tr("Launch %1 with its defaults").arg(m_deployment.fullName())
-        : tr("Launch %1 with %n changed parameter(s)", nullptr, changed)
-              .arg(m_deployment.fullName());
+    QString text = changed == 0 ? tr("Launch %1 with its defaults").arg(m_deployment.fullName())
+                                : tr("Launch %1 with %n changed parameter(s)", nullptr, changed)
+                                      .arg(m_deployment.fullName());
     if (watchRun())
         text += tr(" and watch");
     m_launchButton->setText(text);

@@ -123,15 +123,14 @@ MainWindow::MainWindow(QSettings *settings, SecretStore *secrets, QWidget *paren
             &MainWindow::deploymentSelected);
     connect(m_browser, &DeploymentBrowser::loaded, this, [this](int count) {
         m_deploymentsFailed = false;
-        statusBar()->showMessage(tr("%n deployment(s) in %1", nullptr, count)
-                                     .arg(m_connectedProfile));
+        statusBar()->showMessage(
+            tr("%n deployment(s) in %1", nullptr, count).arg(m_connectedProfile));
     });
     connect(m_browser, &DeploymentBrowser::loadFailed, this, [this](const PrefectError &error) {
         m_deploymentsFailed = true;
         showError(tr("Could not list the deployments"), error);
     });
-    connect(m_details, &DeploymentDetails::launchRequested, this,
-            &MainWindow::openLaunchDialog);
+    connect(m_details, &DeploymentDetails::launchRequested, this, &MainWindow::openLaunchDialog);
     connect(m_details, &DeploymentDetails::runsFailed, this, [this](const PrefectError &error) {
         showError(tr("Could not read the deployment's runs"), error);
     });
@@ -155,9 +154,8 @@ MainWindow::MainWindow(QSettings *settings, SecretStore *secrets, QWidget *paren
         if (m_deploymentsFailed)
             m_browser->load(m_client);
     });
-    connect(m_runDetails, &RunDetails::readFailed, this, [this](const PrefectError &error) {
-        showError(tr("Could not read the run"), error);
-    });
+    connect(m_runDetails, &RunDetails::readFailed, this,
+            [this](const PrefectError &error) { showError(tr("Could not read the run"), error); });
     connect(m_runDetails, &RunDetails::cancelAnswered, this,
             [this](bool, const QString &message) { statusBar()->showMessage(message); });
     connect(m_runsOfSelected, &QCheckBox::toggled, this, &MainWindow::runsScopeChanged);
@@ -170,8 +168,7 @@ MainWindow::MainWindow(QSettings *settings, SecretStore *secrets, QWidget *paren
     connect(m_profiles, &ProfileStore::secretReady, this, &MainWindow::secretArrived);
     connect(m_secrets, &SecretStore::keychainUnavailable, this, [this](const QString &message) {
         statusBar()->showMessage(
-            tr("No keychain answered (%1): secrets are kept for this session only")
-                .arg(message));
+            tr("No keychain answered (%1): secrets are kept for this session only").arg(message));
     });
 
     m_profiles->createFromEnvironment();
@@ -252,8 +249,7 @@ void MainWindow::reload()
     if (profile->needsSecret()) {
         m_awaitingSecretFor = profile->name;
         m_profiles->requestSecret(profile->name);
-    }
-    else
+    } else
         connectProfile(*profile, {});
 }
 
@@ -271,11 +267,10 @@ void MainWindow::connectProfile(const ConnectionProfile &profile, const QString 
 {
     m_connectionValues = profile.taskFieldValues(secret);
     QString error;
-    const std::optional<TaskFields> fields = TaskFields::fromValues(
-        m_connectionValues, &error, TaskFields::Purpose::ListDeployments);
+    const std::optional<TaskFields> fields =
+        TaskFields::fromValues(m_connectionValues, &error, TaskFields::Purpose::ListDeployments);
     if (!fields) {
-        showBanner(tr("The connection \"%1\" cannot be used: %2").arg(profile.name, error),
-                   false);
+        showBanner(tr("The connection \"%1\" cannot be used: %2").arg(profile.name, error), false);
         return;
     }
     m_client->setConnection(fields->connection());

@@ -284,8 +284,8 @@ void RunDetails::startLogs()
     // A run that ended a while ago writes no more: read what it wrote and rest. One that has
     // just ended may still be shipping its last lines.
     if (m_run.isTerminal()) {
-        const bool endedLongAgo = m_run.endTime.isValid()
-            && m_run.endTime.secsTo(QDateTime::currentDateTimeUtc()) > 60;
+        const bool endedLongAgo =
+            m_run.endTime.isValid() && m_run.endTime.secsTo(QDateTime::currentDateTimeUtc()) > 60;
         m_follower->finish(endedLongAgo ? 0 : LogFollower::defaultSettleMs);
     }
 }

@@ -5,9 +5,9 @@
 
 #include <QApplication>
 #include <QFontMetricsF>
-#include <QtMath>
 #include <QPainter>
 #include <QPainterPath>
+#include <QtMath>
 
 namespace {
 

@@ -496,10 +496,9 @@ void TestCoreLists::listDeploymentsPageByPage()
         QVERIFY2(index >= 0, qPrintable(deployment.id));
         QCOMPARE(deployment.flowName, QStringLiteral("flow-%1").arg(index % 3));
     }
-    QVERIFY(std::is_sorted(outcome.deployments.cbegin(), outcome.deployments.cend(),
-                           [](const Deployment &a, const Deployment &b) {
-                               return a.fullName() < b.fullName();
-                           }));
+    QVERIFY(std::is_sorted(
+        outcome.deployments.cbegin(), outcome.deployments.cend(),
+        [](const Deployment &a, const Deployment &b) { return a.fullName() < b.fullName(); }));
 
     const QList<HttpRequest> requests = m_fake->requestsTo(QStringLiteral("/deployments/filter"));
     QCOMPARE(requests.size(), pageSizes.size());
@@ -569,8 +568,8 @@ void TestCoreLists::listFlowRuns_data()
         QTest::addRow("%s, every deployment", name.constData())
             << layout << QString() << 50 << QStringList{"a3", "a2", "b1", "a1"};
     }
-    QTest::newRow("self-hosted, limit") << Layout::SelfHosted << QStringLiteral("a") << 2
-                                        << QStringList{"a3", "a2"};
+    QTest::newRow("self-hosted, limit")
+        << Layout::SelfHosted << QStringLiteral("a") << 2 << QStringList{"a3", "a2"};
     QTest::newRow("self-hosted, other deployment")
         << Layout::SelfHosted << QStringLiteral("b") << 50 << QStringList{"b1"};
 }
@@ -662,8 +661,8 @@ void TestCoreLists::readFlowRunStates()
                 {"id", newId()},
                 {"type", types.at(i)},
                 {"name", types.at(i).left(1) + types.at(i).mid(1).toLower()},
-                {"timestamp", time.toOffsetFromUtc(3600).toString(
-                               "yyyy-MM-dd'T'HH:mm:ss.zzz'456+01:00'")},
+                {"timestamp",
+                 time.toOffsetFromUtc(3600).toString("yyyy-MM-dd'T'HH:mm:ss.zzz'456+01:00'")},
                 {"message", i == 3 ? QJsonValue("All states completed.") : QJsonValue()},
                 {"state_details", QJsonObject{{"flow_run_id", runId}}},
             });
@@ -803,9 +802,8 @@ void TestCoreLists::listsRejectBadAnswers_data()
         {QStringLiteral("readFlowRunStates"), QStringLiteral("/flow_run_states/")},
         {QStringLiteral("readLogs"), QStringLiteral("/logs/filter")},
     };
-    const QList<QPair<const char *, Fault>> faults{{"503", Fault::ServerError},
-                                                   {"object", Fault::NotAnArray},
-                                                   {"cut", Fault::CutConnection}};
+    const QList<QPair<const char *, Fault>> faults{
+        {"503", Fault::ServerError}, {"object", Fault::NotAnArray}, {"cut", Fault::CutConnection}};
     for (const auto &[call, route] : calls) {
         for (const auto &[faultName, fault] : faults)
             QTest::addRow("%s, %s", qPrintable(call), faultName) << call << route << fault;
@@ -821,11 +819,22 @@ void TestCoreLists::listsRejectBadAnswers()
     const QString runId = newId();
 
     const QHash<QString, std::function<PrefectReply *()>> calls{
-        {QStringLiteral("listDeployments"), [this] { return m_client->listDeployments(); }},
-        {QStringLiteral("listFlowRuns"), [this] { return m_client->listFlowRuns(); }},
+        {QStringLiteral("listDeployments"),
+         [this] {
+             return m_client->listDeployments();
+         }},
+        {QStringLiteral("listFlowRuns"),
+         [this] {
+             return m_client->listFlowRuns();
+         }},
         {QStringLiteral("readFlowRunStates"),
-         [this, runId] { return m_client->readFlowRunStates(runId); }},
-        {QStringLiteral("readLogs"), [this, runId] { return m_client->readLogs(runId); }},
+         [this, runId] {
+             return m_client->readFlowRunStates(runId);
+         }},
+        {QStringLiteral("readLogs"),
+         [this, runId] {
+             return m_client->readLogs(runId);
+         }},
     };
     QVERIFY(calls.contains(call));
 
@@ -1209,9 +1218,12 @@ void TestCoreLists::pollerRunEnded_data()
 
     for (const char *terminal : {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"})
         QTest::addRow("RUNNING to %s", terminal) << "RUNNING" << terminal << true;
-    QTest::newRow("PENDING to COMPLETED") << "PENDING" << "COMPLETED" << true;
-    QTest::newRow("SCHEDULED to PENDING") << "SCHEDULED" << "PENDING" << false;
-    QTest::newRow("PENDING to RUNNING") << "PENDING" << "RUNNING" << false;
+    QTest::newRow("PENDING to COMPLETED") << "PENDING"
+                                          << "COMPLETED" << true;
+    QTest::newRow("SCHEDULED to PENDING") << "SCHEDULED"
+                                          << "PENDING" << false;
+    QTest::newRow("PENDING to RUNNING") << "PENDING"
+                                        << "RUNNING" << false;
 }
 
 void TestCoreLists::pollerRunEnded()

@@ -88,11 +88,11 @@ void TestMainWindow::init()
     qRegisterMetaType<FlowRunTask *>();
     m_fake = std::make_unique<FakePrefect>();
     QVERIFY(m_fake->listen());
-    m_typedId = m_fake->addDeployment(
-        QStringLiteral("ue-typed"), QStringLiteral("typed"), QJsonObject{{"label", "nightly"}},
-        QJsonObject{{"parameter_openapi_schema", typedSchema()},
-                    {"tags", QJsonArray{"ue-e2e"}},
-                    {"description", "Typed parameters"}});
+    m_typedId = m_fake->addDeployment(QStringLiteral("ue-typed"), QStringLiteral("typed"),
+                                      QJsonObject{{"label", "nightly"}},
+                                      QJsonObject{{"parameter_openapi_schema", typedSchema()},
+                                                  {"tags", QJsonArray{"ue-e2e"}},
+                                                  {"description", "Typed parameters"}});
     m_fake->addDeployment(QStringLiteral("ue-sleep"), QStringLiteral("demo"));
     m_fake->addDeployment(QStringLiteral("ue-etl"), QStringLiteral("daily"));
     m_fake->addDeployment(QStringLiteral("ue-reports"), QStringLiteral("daily"));
@@ -141,8 +141,7 @@ void TestMainWindow::firstStartUsesTheEnvironment()
     m_window = std::make_unique<MainWindow>(m_settings.get(), m_secrets.get());
     QAbstractItemModelTester tester(m_window->deploymentBrowser()->model(),
                                     QAbstractItemModelTester::FailureReportingMode::Fatal);
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4,
-                              uiTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4, uiTimeoutMs);
     const QList<ConnectionProfile> profiles = m_window->profileStore()->profiles();
     QCOMPARE(profiles.size(), 1);
     QCOMPARE(profiles.first().apiUrl, m_fake->apiUrl());
@@ -155,15 +154,13 @@ void TestMainWindow::firstStartUsesTheEnvironment()
     m_window.reset();
     qunsetenv("PREFECT_API_URL");
     m_window = std::make_unique<MainWindow>(m_settings.get(), m_secrets.get());
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4,
-                              uiTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4, uiTimeoutMs);
 }
 
 void TestMainWindow::typingNarrowsTheDeployments()
 {
     m_window = std::make_unique<MainWindow>(m_settings.get(), m_secrets.get());
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4,
-                              uiTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4, uiTimeoutMs);
     auto *filter = m_window->findChild<QLineEdit *>(QStringLiteral("deploymentFilter"));
     QVERIFY(filter);
     QTest::keyClicks(filter, QStringLiteral("dail"));
@@ -182,8 +179,7 @@ void TestMainWindow::launchThroughTheFormAndWatchToTheEnd()
     m_window->setNotifier([this](const QString &title, const QString &message) {
         m_notifications << qMakePair(title, message);
     });
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4,
-                              uiTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4, uiTimeoutMs);
     selectDeployment(QStringLiteral("ue-typed/typed"));
 
     auto *launchButton =
@@ -232,8 +228,8 @@ void TestMainWindow::launchThroughTheFormAndWatchToTheEnd()
     QTRY_COMPARE_WITH_TIMEOUT(m_window->runDetails()->run().id, runId, uiTimeoutMs);
     auto *logs = m_window->runDetails()->findChild<QPlainTextEdit *>(QStringLiteral("runLogs"));
     QVERIFY(logs);
-    QTRY_VERIFY_WITH_TIMEOUT(logs->toPlainText().contains(QStringLiteral("first line from the flow")),
-                             uiTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        logs->toPlainText().contains(QStringLiteral("first line from the flow")), uiTimeoutMs);
     m_fake->addLog(runId, 40, QStringLiteral("second line, an error"),
                    QDateTime::currentDateTimeUtc().addMSecs(5));
     QTRY_VERIFY_WITH_TIMEOUT(logs->toPlainText().contains(QStringLiteral("second line, an error")),
@@ -250,10 +246,9 @@ void TestMainWindow::launchThroughTheFormAndWatchToTheEnd()
     QVERIFY2(m_notifications.first().first.contains(QStringLiteral("COMPLETED")),
              qPrintable(m_notifications.first().first));
     FlowRunModel *runs = m_window->runsView()->model();
-    QTRY_COMPARE_WITH_TIMEOUT(runs->index(runs->rowOf(runId), 0)
-                                  .data(FlowRunModel::StateTypeRole)
-                                  .toString(),
-                              QStringLiteral("COMPLETED"), uiTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(
+        runs->index(runs->rowOf(runId), 0).data(FlowRunModel::StateTypeRole).toString(),
+        QStringLiteral("COMPLETED"), uiTimeoutMs);
     // The runs list sees the same end, and does not announce it a second time.
     m_window->runsView()->refresh();
     QTest::qWait(0);
@@ -271,8 +266,7 @@ void TestMainWindow::launchThroughTheFormAndWatchToTheEnd()
 void TestMainWindow::launchDialogRefusesInvalidInput()
 {
     m_window = std::make_unique<MainWindow>(m_settings.get(), m_secrets.get());
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4,
-                              uiTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4, uiTimeoutMs);
     selectDeployment(QStringLiteral("ue-typed/typed"));
     LaunchDialog *dialog = m_window->openLaunchDialog(m_window->deploymentDetails()->deployment());
     auto *run = dialog->findChild<QPushButton *>(QStringLiteral("launchRunButton"));
@@ -307,8 +301,7 @@ void TestMainWindow::launchDialogRefusesInvalidInput()
 void TestMainWindow::serverGoneAndBack()
 {
     m_window = std::make_unique<MainWindow>(m_settings.get(), m_secrets.get());
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4,
-                              uiTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4, uiTimeoutMs);
 
     // The network goes: every request is dropped.
     bool down = true;
@@ -332,8 +325,7 @@ void TestMainWindow::serverGoneAndBack()
     // It comes back: the banner goes and the deployments are there again, with no click.
     down = false;
     QTRY_VERIFY_WITH_TIMEOUT(m_window->bannerText().isEmpty(), uiTimeoutMs);
-    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4,
-                              uiTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->deploymentBrowser()->model()->rowCount(), 4, uiTimeoutMs);
 }
 
 void TestMainWindow::noConnectionSaysWhatToDo()

@@ -158,8 +158,8 @@ Outcome TestEndToEnd::run(const QStringList &arguments, const QMap<QString, QStr
         }
     });
     QSignalSpy finished(&process, &QProcess::finished);
-    process.start(m_binary, arguments + QStringList{"--events", "--extension-output-file",
-                                                    outputFile});
+    process.start(m_binary,
+                  arguments + QStringList{"--events", "--extension-output-file", outputFile});
     if (!process.waitForStarted(10000))
         return outcome;
     if (whileRunning)
@@ -221,11 +221,12 @@ void TestEndToEnd::waitForOutcome_data()
     QTest::addColumn<QString>("state");
     QTest::addColumn<QString>("statusDescription");
 
-    QTest::newRow("completed") << "ue-sleep/demo" << R"({"parameters": {"seconds": 1}})" << 0
-                               << "COMPLETED" << "Task executed successfully.";
+    QTest::newRow("completed") << "ue-sleep/demo"
+                               << R"({"parameters": {"seconds": 1}})" << 0 << "COMPLETED"
+                               << "Task executed successfully.";
     QTest::newRow("failed") << "ue-sleep/demo"
-                            << R"({"parameters": {"seconds": 0, "fail": true}})" << 1
-                            << "FAILED" << "Execution Failed: Flow run Reached FAILED State";
+                            << R"({"parameters": {"seconds": 0, "fail": true}})" << 1 << "FAILED"
+                            << "Execution Failed: Flow run Reached FAILED State";
     QTest::newRow("crashed") << "ue-crash/crash" << QString() << 1 << "CRASHED"
                              << "Execution Failed: Flow run Reached CRASHED State";
 }
@@ -238,7 +239,7 @@ void TestEndToEnd::waitForOutcome()
     QFETCH(QString, state);
     QFETCH(QString, statusDescription);
 
-    QStringList arguments{"--deployment", deployment, "--wait", "--poll-interval", "1",
+    QStringList arguments{"--deployment",       deployment,     "--wait", "--poll-interval", "1",
                           "--extension-output", "flow-run-info"};
     if (!parameters.isEmpty())
         arguments << "--parameters" << parameters;
@@ -249,7 +250,8 @@ void TestEndToEnd::waitForOutcome()
     QCOMPARE(outcome.flowRunInfo().value("state_type").toString(), state);
     // The output fields followed the run to its end, and the server agrees.
     QVERIFY(outcome.events.size() >= 3);
-    const QJsonObject lastFields = outcome.events.at(outcome.events.size() - 2).value("fields").toObject();
+    const QJsonObject lastFields =
+        outcome.events.at(outcome.events.size() - 2).value("fields").toObject();
     QCOMPARE(lastFields.value("flow_run_state").toString(), state);
     QCOMPARE(apiGet("/flow_runs/" + outcome.flowRunId()).value("state_type").toString(), state);
     QCOMPARE(outcome.events.last().value("type").toString(), QString("result"));
@@ -258,40 +260,42 @@ void TestEndToEnd::waitForOutcome()
 void TestEndToEnd::cancelledWhileWaiting()
 {
     QString cancelledId;
-    const Outcome outcome = run(
-        {"--deployment", "ue-long/long", "--wait", "--poll-interval", "1"}, {},
-        [&](QProcess &process, Outcome &live) {
-            // Cancel through the API once the run is really running, as a user would.
-            QTRY_VERIFY_WITH_TIMEOUT(
-                std::any_of(live.events.cbegin(), live.events.cend(),
-                            [](const QJsonObject &event) {
-                                return event.value("fields").toObject().value("flow_run_state")
-                                    == QLatin1String("RUNNING");
-                            })
-                    || process.state() == QProcess::NotRunning,
-                120000);
-            cancelledId = live.flowRunId();
-            QVERIFY(!cancelledId.isEmpty());
-            const QJsonObject cancelling{
-                {"state", QJsonObject{{"type", "CANCELLING"}, {"name", "Cancelling"}}},
-                {"force", true}};
-            QCOMPARE(apiPost("/flow_runs/" + cancelledId + "/set_state", cancelling), 201);
-        });
+    const Outcome outcome =
+        run({"--deployment", "ue-long/long", "--wait", "--poll-interval", "1"}, {},
+            [&](QProcess &process, Outcome &live) {
+                // Cancel through the API once the run is really running, as a user would.
+                QTRY_VERIFY_WITH_TIMEOUT(
+                    std::any_of(live.events.cbegin(), live.events.cend(),
+                                [](const QJsonObject &event) {
+                                    return event.value("fields").toObject().value("flow_run_state")
+                                        == QLatin1String("RUNNING");
+                                })
+                        || process.state() == QProcess::NotRunning,
+                    120000);
+                cancelledId = live.flowRunId();
+                QVERIFY(!cancelledId.isEmpty());
+                const QJsonObject cancelling{
+                    {"state", QJsonObject{{"type", "CANCELLING"}, {"name", "Cancelling"}}},
+                    {"force", true}};
+                QCOMPARE(apiPost("/flow_runs/" + cancelledId + "/set_state", cancelling), 201);
+            });
     QVERIFY2(outcome.exitCode == 1, outcome.standardError.constData());
-    QCOMPARE(outcome.statusDescription(), QString("Execution Failed: Flow run Reached CANCELLED State"));
-    QCOMPARE(apiGet("/flow_runs/" + cancelledId).value("state_type").toString(), QString("CANCELLED"));
+    QCOMPARE(outcome.statusDescription(),
+             QString("Execution Failed: Flow run Reached CANCELLED State"));
+    QCOMPARE(apiGet("/flow_runs/" + cancelledId).value("state_type").toString(),
+             QString("CANCELLED"));
 }
 
 void TestEndToEnd::pollingTimeout()
 {
-    const Outcome outcome = run({"--deployment", "ue-long/long", "--wait", "--poll-interval", "1",
-                                 "--max-polls", "2"});
+    const Outcome outcome =
+        run({"--deployment", "ue-long/long", "--wait", "--poll-interval", "1", "--max-polls", "2"});
     QCOMPARE(outcome.exitCode, 40);
     QCOMPARE(outcome.statusDescription(),
              QString("Polling Timeout: maximum polling timeout reached."));
     // Leave no hour-long run behind to hold the runner's slots.
-    const QJsonObject cancelled{{"state", QJsonObject{{"type", "CANCELLED"}, {"name", "Cancelled"}}},
-                                {"force", true}};
+    const QJsonObject cancelled{
+        {"state", QJsonObject{{"type", "CANCELLED"}, {"name", "Cancelled"}}}, {"force", true}};
     QCOMPARE(apiPost("/flow_runs/" + outcome.flowRunId() + "/set_state", cancelled), 201);
 }
 
@@ -309,9 +313,9 @@ void TestEndToEnd::parametersArriveAsSent()
                                {"context", context},
                                {"job_variables", jobVariables},
                                {"tags", QJsonArray{"e2e-tag-1", "e2e tag 2"}}};
-    const Outcome outcome = run({"--deployment", "ue-typed/typed", "--flow-run-name", "typed-run",
-                                 "--parameters",
-                                 QString::fromUtf8(QJsonDocument(document).toJson())});
+    const Outcome outcome =
+        run({"--deployment", "ue-typed/typed", "--flow-run-name", "typed-run", "--parameters",
+             QString::fromUtf8(QJsonDocument(document).toJson())});
     QVERIFY2(outcome.exitCode == 0, outcome.standardError.constData());
 
     const QJsonObject stored = apiGet("/flow_runs/" + outcome.flowRunId());
@@ -340,8 +344,8 @@ void TestEndToEnd::deploymentReference_data()
     QTest::newRow("unknown full name") << "ue-sleep/nope" << 20
                                        << "Data Validation Error: Deployment 'ue-sleep/nope' "
                                           "not found";
-    QTest::newRow("unknown bare name") << "nope" << 20
-                                       << "Data Validation Error: Deployment 'nope' not found";
+    QTest::newRow("unknown bare name")
+        << "nope" << 20 << "Data Validation Error: Deployment 'nope' not found";
     QTest::newRow("ambiguous") << "daily" << 20
                                << "Data Validation Error: Deployment 'daily' is ambiguous: "
                                   "ue-etl/daily, ue-reports/daily";
@@ -367,12 +371,12 @@ void TestEndToEnd::deploymentReference()
 
 void TestEndToEnd::wrongParameterTypeIsRejected()
 {
-    const Outcome outcome =
-        run({"--deployment", "ue-typed/typed", "--parameters",
-             R"({"parameters": {"count": "not-a-number"}})"});
+    const Outcome outcome = run({"--deployment", "ue-typed/typed", "--parameters",
+                                 R"({"parameters": {"count": "not-a-number"}})"});
     QCOMPARE(outcome.exitCode, 20);
     // The server's own reason reaches the operator.
-    QVERIFY2(outcome.statusDescription().contains("count"), qPrintable(outcome.statusDescription()));
+    QVERIFY2(outcome.statusDescription().contains("count"),
+             qPrintable(outcome.statusDescription()));
     QVERIFY2(outcome.statusDescription().contains("not-a-number"),
              qPrintable(outcome.statusDescription()));
     QVERIFY(outcome.statusDescription().startsWith("Data Validation Error: "));
@@ -388,8 +392,9 @@ void TestEndToEnd::choices()
     QCOMPARE(process.exitCode(), 0);
     const QStringList lines =
         QString::fromUtf8(process.readAllStandardOutput()).split('\n', Qt::SkipEmptyParts);
-    QCOMPARE(lines, QStringList({"ue-crash/crash", "ue-etl/daily", "ue-long/long",
-                                 "ue-reports/daily", "ue-sleep/demo", "ue-typed/typed"}));
+    QCOMPARE(lines,
+             QStringList({"ue-crash/crash", "ue-etl/daily", "ue-long/long", "ue-reports/daily",
+                          "ue-sleep/demo", "ue-typed/typed"}));
 
     process.start(m_binary, {"deployments", "--json"});
     QVERIFY(finished.wait(60000));
@@ -428,10 +433,10 @@ void TestEndToEnd::cloudLayoutThroughGateway()
     const QMap<QString, QString> cloud{{"PREFECT_API_URL", m_gatewayUrl},
                                        {"PREFECT_ACCOUNT_ID", gatewayAccount},
                                        {"PREFECT_API_KEY", key}};
-    const Outcome outcome = run({"--workspace", workspace, "--deployment", "ue-sleep/demo",
-                                 "--wait", "--poll-interval", "1", "--parameters",
-                                 R"({"parameters": {"seconds": 0}})"},
-                                cloud);
+    const Outcome outcome =
+        run({"--workspace", workspace, "--deployment", "ue-sleep/demo", "--wait", "--poll-interval",
+             "1", "--parameters", R"({"parameters": {"seconds": 0}})"},
+            cloud);
     QVERIFY2(outcome.exitCode == 0, outcome.standardError.constData());
     QCOMPARE(apiGet("/flow_runs/" + outcome.flowRunId()).value("state_type").toString(),
              QString("COMPLETED"));
@@ -469,8 +474,8 @@ void TestEndToEnd::basicAuth_data()
 {
     QTest::addColumn<QString>("authString");
     QTest::addColumn<int>("exitCode");
-    QTest::newRow("right credentials") << qEnvironmentVariable("PREFECT_SERVER_API_AUTH_STRING")
-                                       << 0;
+    QTest::newRow("right credentials")
+        << qEnvironmentVariable("PREFECT_SERVER_API_AUTH_STRING") << 0;
     QTest::newRow("wrong credentials") << "ue:wrong-password" << 1;
     QTest::newRow("no credentials") << QString() << 1;
 }
@@ -505,9 +510,9 @@ void TestEndToEnd::watchOnEventStream()
 {
     // A polling interval far longer than the run: only the event stream can tell of its end in
     // time, and -v shows the stream's COMPLETED event prompting the final read.
-    const Outcome outcome = run({"--deployment", "ue-sleep/demo", "--wait", "--watch-mode",
-                                 "events", "--poll-interval", "600", "--parameters",
-                                 R"({"parameters": {"seconds": 2}})", "-v"});
+    const Outcome outcome =
+        run({"--deployment", "ue-sleep/demo", "--wait", "--watch-mode", "events", "--poll-interval",
+             "600", "--parameters", R"({"parameters": {"seconds": 2}})", "-v"});
     if (!serverHasEvents()) {
         // Without a stream, events mode is a failure that says why, not a silent poll.
         QVERIFY2(outcome.exitCode == 1, outcome.standardError.constData());
@@ -543,10 +548,10 @@ void TestEndToEnd::eventStreamRefusedFallsBackToPolling()
         {"PREFECT_API_URL", m_gatewayUrl},
         {"PREFECT_ACCOUNT_ID", gatewayAccount},
         {"PREFECT_API_KEY", qEnvironmentVariable("UE_PREFECT_GATEWAY_KEY")}};
-    const Outcome outcome = run({"--workspace", "e2e", "--deployment", "ue-sleep/demo", "--wait",
-                                 "--poll-interval", "1", "--parameters",
-                                 R"({"parameters": {"seconds": 1}})"},
-                                cloud);
+    const Outcome outcome =
+        run({"--workspace", "e2e", "--deployment", "ue-sleep/demo", "--wait", "--poll-interval",
+             "1", "--parameters", R"({"parameters": {"seconds": 1}})"},
+            cloud);
     QVERIFY2(outcome.exitCode == 0, outcome.standardError.constData());
     QVERIFY2(outcome.standardError.contains("Event stream unavailable ("),
              outcome.standardError.constData());
@@ -556,10 +561,10 @@ void TestEndToEnd::eventStreamRefusedFallsBackToPolling()
              QString("COMPLETED"));
 
     // Events only, through the same gateway: exit 1 with the reason, the run left on Prefect.
-    const Outcome refused = run({"--workspace", "e2e", "--deployment", "ue-sleep/demo", "--wait",
-                                 "--watch-mode", "events", "--parameters",
-                                 R"({"parameters": {"seconds": 0}})"},
-                                cloud);
+    const Outcome refused =
+        run({"--workspace", "e2e", "--deployment", "ue-sleep/demo", "--wait", "--watch-mode",
+             "events", "--parameters", R"({"parameters": {"seconds": 0}})"},
+            cloud);
     QVERIFY2(refused.exitCode == 1, refused.standardError.constData());
     QVERIFY2(refused.statusDescription().startsWith("Execution Failed: watch_mode events: "),
              qPrintable(refused.statusDescription()));
@@ -568,11 +573,12 @@ void TestEndToEnd::eventStreamRefusedFallsBackToPolling()
 
 void TestEndToEnd::pollOnlyNeverOpensTheStream()
 {
-    const Outcome outcome = run({"--deployment", "ue-sleep/demo", "--wait", "--watch-mode", "poll",
-                                 "--poll-interval", "1", "--parameters",
-                                 R"({"parameters": {"seconds": 1}})", "-v"});
+    const Outcome outcome =
+        run({"--deployment", "ue-sleep/demo", "--wait", "--watch-mode", "poll", "--poll-interval",
+             "1", "--parameters", R"({"parameters": {"seconds": 1}})", "-v"});
     QVERIFY2(outcome.exitCode == 0, outcome.standardError.constData());
-    QVERIFY(!QString::fromUtf8(outcome.standardError).contains("event stream", Qt::CaseInsensitive));
+    QVERIFY(
+        !QString::fromUtf8(outcome.standardError).contains("event stream", Qt::CaseInsensitive));
     QCOMPARE(outcome.extensionOutput.value("invocation")
                  .toObject()
                  .value("fields")
@@ -586,9 +592,9 @@ void TestEndToEnd::logsFollowed()
 {
     // The flow logs before its sleep and after it: both lines reach standard error with their
     // level, and the last ones the Extension Output.
-    const Outcome outcome = run({"--deployment", "ue-sleep/demo", "--wait", "--poll-interval",
-                                 "1", "--logs", "--logs-in-output", "3", "--parameters",
-                                 R"({"parameters": {"seconds": 2}})"});
+    const Outcome outcome =
+        run({"--deployment", "ue-sleep/demo", "--wait", "--poll-interval", "1", "--logs",
+             "--logs-in-output", "3", "--parameters", R"({"parameters": {"seconds": 2}})"});
     QVERIFY2(outcome.exitCode == 0, outcome.standardError.constData());
     const QString standardError = QString::fromUtf8(outcome.standardError);
     const qsizetype sleeping =

@@ -66,8 +66,8 @@ void TestGuiEndToEnd::initTestCase()
     m_apiUrl = readState(QStringLiteral("api_url"));
     QVERIFY2(!m_apiUrl.isEmpty(), "the fixture did not leave an api_url");
     QVERIFY(m_dir.isValid());
-    for (const char *name : {"PREFECT_API_KEY", "PREFECT_ACCOUNT_ID",
-                                   "PREFECT_API_AUTH_STRING", "PREFECT_PROFILES_PATH"}) {
+    for (const char *name : {"PREFECT_API_KEY", "PREFECT_ACCOUNT_ID", "PREFECT_API_AUTH_STRING",
+                             "PREFECT_PROFILES_PATH"}) {
         qunsetenv(name);
     }
     qputenv("PREFECT_API_URL", m_apiUrl.toUtf8());
@@ -82,9 +82,8 @@ void TestGuiEndToEnd::findLaunchAndWatch()
     MainWindow window(&settings, &secrets);
     window.setWatchPollSeconds(1);
     QStringList notifications;
-    window.setNotifier([&notifications](const QString &title, const QString &) {
-        notifications << title;
-    });
+    window.setNotifier(
+        [&notifications](const QString &title, const QString &) { notifications << title; });
     window.resize(1400, 860);
     window.show();
 

@@ -80,7 +80,8 @@ HttpRequest parseUpgradeHead(const QByteArray &head)
         const QByteArray line = lines.at(i).trimmed();
         const qsizetype colon = line.indexOf(':');
         if (colon > 0)
-            request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+            request.headers.insert(line.left(colon).trimmed().toLower(),
+                                   line.mid(colon + 1).trimmed());
     }
     return request;
 }
@@ -150,14 +151,12 @@ void FakeHttpServer::handleConnection(QTcpSocket *socket)
                 connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
                 connect(socket, &QTcpSocket::readyRead, this, [this, socket, buffer] {
                     buffer->append(socket->readAll());
-                    while (tryParse(socket, buffer.get())) {
-                    }
+                    while (tryParse(socket, buffer.get())) { }
                 });
             }
         }
         buffer->append(socket->readAll());
-        while (tryParse(socket, buffer.get())) {
-        }
+        while (tryParse(socket, buffer.get())) { }
     });
     connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
 }
@@ -180,7 +179,8 @@ bool FakeHttpServer::tryParse(QTcpSocket *socket, QByteArray *buffer)
         const QByteArray line = lines.at(i).trimmed();
         const qsizetype colon = line.indexOf(':');
         if (colon > 0)
-            request.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+            request.headers.insert(line.left(colon).trimmed().toLower(),
+                                   line.mid(colon + 1).trimmed());
     }
     const qsizetype length = request.header("content-length").toLongLong();
     if (buffer->size() < headerEnd + 4 + length)
@@ -190,8 +190,9 @@ bool FakeHttpServer::tryParse(QTcpSocket *socket, QByteArray *buffer)
 
     m_requests.append(request);
     emit requestReceived(request);
-    const HttpResponse response =
-        m_handler ? m_handler(request) : HttpResponse::json(404, QJsonObject{{"detail", "Not Found"}});
+    const HttpResponse response = m_handler
+        ? m_handler(request)
+        : HttpResponse::json(404, QJsonObject{{"detail", "Not Found"}});
     switch (response.action) {
     case HttpResponse::Action::Hang:
         return false;

@@ -56,7 +56,8 @@ void FakePrefect::enableCloud(const QString &accountId, const QString &workspace
 
 QUrl FakePrefect::cloudWorkspaceUrl() const
 {
-    return m_http.url(QStringLiteral("/api/accounts/%1/workspaces/%2").arg(m_accountId, m_workspaceId));
+    return m_http.url(
+        QStringLiteral("/api/accounts/%1/workspaces/%2").arg(m_accountId, m_workspaceId));
 }
 
 QString FakePrefect::addDeployment(const QString &flowName, const QString &deploymentName,
@@ -65,17 +66,18 @@ QString FakePrefect::addDeployment(const QString &flowName, const QString &deplo
     if (!m_flowIds.contains(flowName))
         m_flowIds.insert(flowName, newId());
     const QString id = newId();
-    m_deployments.insert(id, QJsonObject{
-                                 {"id", id},
-                                 {"name", deploymentName},
-                                 {"flow_id", m_flowIds.value(flowName)},
-                                 {"parameters", parameters},
-                                 {"tags", QJsonArray{"test"}},
-                                 {"paused", false},
-                                 {"work_pool_name", QJsonValue()},
-                                 {"created", now()},
-                                 {"updated", now()},
-                             });
+    m_deployments.insert(id,
+                         QJsonObject{
+                             {"id", id},
+                             {"name", deploymentName},
+                             {"flow_id", m_flowIds.value(flowName)},
+                             {"parameters", parameters},
+                             {"tags", QJsonArray{"test"}},
+                             {"paused", false},
+                             {"work_pool_name", QJsonValue()},
+                             {"created", now()},
+                             {"updated", now()},
+                         });
     QJsonObject &deployment = m_deployments[id];
     for (auto it = extra.constBegin(); it != extra.constEnd(); ++it)
         deployment.insert(it.key(), it.value());
@@ -118,7 +120,8 @@ HttpResponse FakePrefect::handle(const HttpRequest &request)
     }
     if (!m_requiredAuthorization.isEmpty()
         && request.header("authorization") != m_requiredAuthorization) {
-        return HttpResponse::json(401, QJsonObject{{"detail", "Invalid authentication credentials"}});
+        return HttpResponse::json(401,
+                                  QJsonObject{{"detail", "Invalid authentication credentials"}});
     }
     const QString path = request.path();
     if (!path.startsWith(QLatin1String("/api/")))
@@ -127,7 +130,8 @@ HttpResponse FakePrefect::handle(const HttpRequest &request)
     if (!m_accountId.isEmpty()) {
         if (route == QLatin1String("/me/workspaces") && request.method == "GET")
             return HttpResponse::json(200, m_workspaces);
-        const QString prefix = QStringLiteral("/accounts/%1/workspaces/%2").arg(m_accountId, m_workspaceId);
+        const QString prefix =
+            QStringLiteral("/accounts/%1/workspaces/%2").arg(m_accountId, m_workspaceId);
         if (!route.startsWith(prefix))
             return notFound();
         route = route.mid(prefix.size());
@@ -137,12 +141,16 @@ HttpResponse FakePrefect::handle(const HttpRequest &request)
 
 HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const QString &route)
 {
-    static const QRegularExpression deploymentById(QStringLiteral("^/deployments/([0-9a-f-]{36})$"));
-    static const QRegularExpression deploymentByName(QStringLiteral("^/deployments/name/([^/]+)/([^/]+)$"));
-    static const QRegularExpression createRun(QStringLiteral("^/deployments/([^/]+)/create_flow_run$"));
+    static const QRegularExpression deploymentById(
+        QStringLiteral("^/deployments/([0-9a-f-]{36})$"));
+    static const QRegularExpression deploymentByName(
+        QStringLiteral("^/deployments/name/([^/]+)/([^/]+)$"));
+    static const QRegularExpression createRun(
+        QStringLiteral("^/deployments/([^/]+)/create_flow_run$"));
     static const QRegularExpression flowById(QStringLiteral("^/flows/([^/]+)$"));
     static const QRegularExpression flowRunById(QStringLiteral("^/flow_runs/([^/]+)$"));
-    static const QRegularExpression setFlowRunState(QStringLiteral("^/flow_runs/([^/]+)/set_state$"));
+    static const QRegularExpression setFlowRunState(
+        QStringLiteral("^/flow_runs/([^/]+)/set_state$"));
     const QJsonObject body = request.json().toObject();
     QRegularExpressionMatch match;
 
@@ -217,14 +225,14 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
             found << log;
         }
         const bool descending = body.value("sort").toString() == QLatin1String("TIMESTAMP_DESC");
-        std::stable_sort(found.begin(), found.end(),
-                         [descending](const QJsonObject &a, const QJsonObject &b) {
-                             const QDateTime ta = QDateTime::fromString(
-                                 a.value("timestamp").toString(), Qt::ISODateWithMs);
-                             const QDateTime tb = QDateTime::fromString(
-                                 b.value("timestamp").toString(), Qt::ISODateWithMs);
-                             return descending ? tb < ta : ta < tb;
-                         });
+        std::stable_sort(
+            found.begin(), found.end(), [descending](const QJsonObject &a, const QJsonObject &b) {
+                const QDateTime ta =
+                    QDateTime::fromString(a.value("timestamp").toString(), Qt::ISODateWithMs);
+                const QDateTime tb =
+                    QDateTime::fromString(b.value("timestamp").toString(), Qt::ISODateWithMs);
+                return descending ? tb < ta : ta < tb;
+            });
         const int offset = body.value("offset").toInt();
         const int limit = std::min(body.value("limit").toInt(200), 200);
         QJsonArray page;
@@ -285,7 +293,8 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
             parameters.insert(it.key(), it.value());
         QJsonObject run{
             {"id", id},
-            {"name", body.value("name").toString(QStringLiteral("fake-run-%1").arg(m_flowRuns.size() + 1))},
+            {"name",
+             body.value("name").toString(QStringLiteral("fake-run-%1").arg(m_flowRuns.size() + 1))},
             {"flow_id", deployment.value("flow_id")},
             {"deployment_id", deployment.value("id")},
             {"parameters", parameters},
@@ -294,8 +303,13 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
             {"tags", body.value("tags").toArray()},
             {"idempotency_key", key.isEmpty() ? QJsonValue() : QJsonValue(key)},
             {"created", now()},
-            {"expected_start_time", body.value("state").toObject().value("state_details")
-                                        .toObject().value("scheduled_time").toString(now())},
+            {"expected_start_time",
+             body.value("state")
+                 .toObject()
+                 .value("state_details")
+                 .toObject()
+                 .value("scheduled_time")
+                 .toString(now())},
             {"start_time", QJsonValue()},
             {"end_time", QJsonValue()},
             {"total_run_time", 0.0},
@@ -348,8 +362,10 @@ QJsonObject FakePrefect::makeState(const QString &type, const QString &flowRunId
         {"type", type},
         {"name", stateName(type)},
         {"timestamp", now()},
-        {"message", type == QLatin1String("CRASHED") ? QJsonValue("Execution was aborted by Python system exit call.")
-                                                    : QJsonValue()},
+        {"message",
+         type == QLatin1String("CRASHED")
+             ? QJsonValue("Execution was aborted by Python system exit call.")
+             : QJsonValue()},
         {"state_details", QJsonObject{{"flow_run_id", flowRunId}}},
     };
 }
