@@ -1,6 +1,8 @@
 // End-to-end: the ue-prefect binary as a process against a real Prefect server (started by the
 // ctest fixture in tests/e2e/fixture), with served flows that really run.
 
+#include "e2estate.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -45,14 +47,6 @@ struct Outcome
         return {};
     }
 };
-
-QString readState(const QString &name)
-{
-    QFile file(QDir(qEnvironmentVariable("UE_PREFECT_E2E_STATE")).filePath(name));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(file.readAll()).trimmed();
-}
 
 } // namespace
 
@@ -106,7 +100,7 @@ void TestEndToEnd::initTestCase()
 {
     // The fixture could not install Prefect (no PyPI): a skip that says why, never a pass;
     // where a real server is required (CI), a failure.
-    const QString unavailable = readState("unavailable");
+    const QString unavailable = readE2eState("unavailable");
     if (!unavailable.isEmpty()) {
         const QString reason = QStringLiteral("no real Prefect server: %1").arg(unavailable);
         if (qEnvironmentVariableIntValue("UE_PREFECT_REQUIRE_REAL_SERVER"))
@@ -114,12 +108,12 @@ void TestEndToEnd::initTestCase()
         QSKIP(qPrintable(reason));
     }
     m_binary = qEnvironmentVariable("UE_PREFECT_BINARY");
-    m_apiUrl = readState("api_url");
-    m_gatewayUrl = readState("gateway_url");
+    m_apiUrl = readE2eState("api_url");
+    m_gatewayUrl = readE2eState("gateway_url");
     QVERIFY2(QFile::exists(m_binary), qPrintable(m_binary));
     QVERIFY2(!m_apiUrl.isEmpty(), "the fixture did not leave an api_url");
     QVERIFY(m_dir.isValid());
-    m_prefectVersion = readState("prefect_version");
+    m_prefectVersion = readE2eState("prefect_version");
     qInfo("Prefect %s at %s", qPrintable(m_prefectVersion), qPrintable(m_apiUrl));
 }
 

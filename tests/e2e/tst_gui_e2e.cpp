@@ -6,6 +6,7 @@
 #include "deploymentbrowser.h"
 #include "deploymentdetails.h"
 #include "deploymentmodel.h"
+#include "e2estate.h"
 #include "flowrunmodel.h"
 #include "flowruntask.h"
 #include "launchdialog.h"
@@ -31,14 +32,6 @@ namespace {
 // A real run: the served flow process picks it up within a few seconds, then sleeps.
 constexpr int runTimeoutMs = 180000;
 
-QString readState(const QString &name)
-{
-    QFile file(QDir(qEnvironmentVariable("UE_PREFECT_E2E_STATE")).filePath(name));
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QString::fromUtf8(file.readAll()).trimmed();
-}
-
 } // namespace
 
 class TestGuiEndToEnd : public QObject
@@ -57,13 +50,13 @@ private:
 void TestGuiEndToEnd::initTestCase()
 {
     qRegisterMetaType<FlowRunTask *>();
-    const QString unavailable = readState(QStringLiteral("unavailable"));
+    const QString unavailable = readE2eState(QStringLiteral("unavailable"));
     if (!unavailable.isEmpty()) {
         if (qEnvironmentVariableIntValue("UE_PREFECT_REQUIRE_REAL_SERVER"))
             QFAIL(qPrintable(QStringLiteral("no real Prefect server: %1").arg(unavailable)));
         QSKIP(qPrintable(QStringLiteral("no real Prefect server: %1").arg(unavailable)));
     }
-    m_apiUrl = readState(QStringLiteral("api_url"));
+    m_apiUrl = readE2eState(QStringLiteral("api_url"));
     QVERIFY2(!m_apiUrl.isEmpty(), "the fixture did not leave an api_url");
     QVERIFY(m_dir.isValid());
     for (const char *name : {"PREFECT_API_KEY", "PREFECT_ACCOUNT_ID", "PREFECT_API_AUTH_STRING",
@@ -71,7 +64,7 @@ void TestGuiEndToEnd::initTestCase()
         qunsetenv(name);
     }
     qputenv("PREFECT_API_URL", m_apiUrl.toUtf8());
-    qInfo("Prefect %s at %s", qPrintable(readState(QStringLiteral("prefect_version"))),
+    qInfo("Prefect %s at %s", qPrintable(readE2eState(QStringLiteral("prefect_version"))),
           qPrintable(m_apiUrl));
 }
 

@@ -66,8 +66,8 @@ HttpResponse HttpResponse::cut(int status, const QJsonValue &value)
 
 namespace {
 
-// The request line and headers only: enough to route a WebSocket upgrade.
-HttpRequest parseUpgradeHead(const QByteArray &head)
+// The request line and headers, up to (not including) the blank line.
+HttpRequest parseHead(const QByteArray &head)
 {
     HttpRequest request;
     const QList<QByteArray> lines = head.split('\n');
@@ -76,6 +76,8 @@ HttpRequest parseUpgradeHead(const QByteArray &head)
     const QByteArray target = requestLine.value(1);
     const qsizetype question = target.indexOf('?');
     request.rawPath = question < 0 ? target : target.left(question);
+    if (question >= 0)
+        request.query = QUrlQuery(QString::fromUtf8(target.mid(question + 1)));
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray line = lines.at(i).trimmed();
         const qsizetype colon = line.indexOf(':');
@@ -136,7 +138,7 @@ void FakeHttpServer::handleConnection(QTcpSocket *socket)
             if (end < 0 && head.size() < 65536)
                 return; // the rest of the head is on its way
             *upgradeChecked = true;
-            const HttpRequest request = parseUpgradeHead(head.left(end));
+            const HttpRequest request = parseHead(head.left(end));
             if (request.header("upgrade").toLower() == "websocket") {
                 // Let go first: whoever takes the socket reads it from the start.
                 disconnect(socket, nullptr, this, nullptr);
@@ -166,22 +168,7 @@ bool FakeHttpServer::tryParse(QTcpSocket *socket, QByteArray *buffer)
     const qsizetype headerEnd = buffer->indexOf("\r\n\r\n");
     if (headerEnd < 0)
         return false;
-    const QList<QByteArray> lines = buffer->left(headerEnd).split('\n');
-    HttpRequest request;
-    const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
-    request.method = requestLine.value(0);
-    const QByteArray target = requestLine.value(1);
-    const qsizetype question = target.indexOf('?');
-    request.rawPath = question < 0 ? target : target.left(question);
-    if (question >= 0)
-        request.query = QUrlQuery(QString::fromUtf8(target.mid(question + 1)));
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0)
-            request.headers.insert(line.left(colon).trimmed().toLower(),
-                                   line.mid(colon + 1).trimmed());
-    }
+    HttpRequest request = parseHead(buffer->left(headerEnd));
     const qsizetype length = request.header("content-length").toLongLong();
     if (buffer->size() < headerEnd + 4 + length)
         return false;

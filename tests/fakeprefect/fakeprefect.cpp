@@ -37,6 +37,17 @@ QStringList anyOf(const QJsonObject &body, const QString &group, const QString &
     return values;
 }
 
+// The filter routes' paging: offset, and limit capped at Prefect's 200.
+QJsonArray pageOf(const QList<QJsonObject> &found, const QJsonObject &body)
+{
+    const int offset = body.value("offset").toInt();
+    const int limit = std::min(body.value("limit").toInt(200), 200);
+    QJsonArray page;
+    for (qsizetype i = offset; i < found.size() && page.size() < limit; ++i)
+        page.append(found.at(i));
+    return page;
+}
+
 } // namespace
 
 FakePrefect::FakePrefect(QObject *parent)
@@ -164,12 +175,7 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
         std::sort(found.begin(), found.end(), [](const QJsonObject &a, const QJsonObject &b) {
             return a.value("name").toString() < b.value("name").toString();
         });
-        const int offset = body.value("offset").toInt();
-        const int limit = std::min(body.value("limit").toInt(200), 200);
-        QJsonArray page;
-        for (qsizetype i = offset; i < found.size() && page.size() < limit; ++i)
-            page.append(found.at(i));
-        return HttpResponse::json(200, page);
+        return HttpResponse::json(200, pageOf(found, body));
     }
     if (route == QLatin1String("/deployments/count") && request.method == "POST") {
         const QStringList names = anyOf(body, "deployments", "name");
@@ -195,12 +201,7 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
             return m_flowRunOrder.indexOf(a.value("id").toString())
                 > m_flowRunOrder.indexOf(b.value("id").toString());
         });
-        const int offset = body.value("offset").toInt();
-        const int limit = std::min(body.value("limit").toInt(200), 200);
-        QJsonArray page;
-        for (qsizetype i = offset; i < found.size() && page.size() < limit; ++i)
-            page.append(found.at(i));
-        return HttpResponse::json(200, page);
+        return HttpResponse::json(200, pageOf(found, body));
     }
     if (route == QLatin1String("/flow_run_states/") && request.method == "GET") {
         const QString id = request.query.queryItemValue("flow_run_id");
@@ -233,12 +234,7 @@ HttpResponse FakePrefect::handleWorkspaceRoute(const HttpRequest &request, const
                     QDateTime::fromString(b.value("timestamp").toString(), Qt::ISODateWithMs);
                 return descending ? tb < ta : ta < tb;
             });
-        const int offset = body.value("offset").toInt();
-        const int limit = std::min(body.value("limit").toInt(200), 200);
-        QJsonArray page;
-        for (qsizetype i = offset; i < found.size() && page.size() < limit; ++i)
-            page.append(found.at(i));
-        return HttpResponse::json(200, page);
+        return HttpResponse::json(200, pageOf(found, body));
     }
     if (route == QLatin1String("/flows/filter") && request.method == "POST") {
         const QStringList ids = anyOf(body, "flows", "id");
