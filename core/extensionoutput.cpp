@@ -9,7 +9,8 @@
 namespace ExtensionOutput {
 
 QJsonObject build(const QJsonObject &invocationFields, const TaskResult &result,
-                  bool includeFlowRunInfo, const QJsonObject &flowRunInfo)
+                  bool includeFlowRunInfo, const QJsonObject &flowRunInfo,
+                  const std::optional<QJsonArray> &logs)
 {
     QJsonObject resultObject;
     if (includeFlowRunInfo) {
@@ -18,6 +19,8 @@ QJsonObject build(const QJsonObject &invocationFields, const TaskResult &result,
                                                   : QJsonValue(flowRunInfo));
     }
     resultObject.insert(QStringLiteral("errors"), QJsonArray::fromStringList(result.errors()));
+    if (logs)
+        resultObject.insert(QStringLiteral("logs"), *logs);
     return QJsonObject{
         {QStringLiteral("exit_code"), result.exitCodeValue()},
         {QStringLiteral("status_description"), result.statusDescription()},

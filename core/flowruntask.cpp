@@ -4,6 +4,7 @@
 #include "flowrunevents.h"
 #include "logfollower.h"
 #include "messagetext.h"
+#include "orchestrationresult.h"
 #include "prefectclient.h"
 #include "prefectreply.h"
 
@@ -157,10 +158,7 @@ void FlowRunTask::cancelFlowRunOnPrefect()
         return;
     }
     emit progress(QStringLiteral("Asking Prefect to cancel flow run %1").arg(m_flowRun.id));
-    PrefectReply *reply = m_client->setFlowRunState(
-        m_flowRun.id,
-        QJsonObject{{QStringLiteral("type"), QStringLiteral("CANCELLING")},
-                    {QStringLiteral("name"), QStringLiteral("Cancelling")}});
+    PrefectReply *reply = m_client->cancelFlowRun(m_flowRun.id);
     track(reply);
     connect(reply, &PrefectReply::finished, this, [this, reply] {
         QString outcome;
@@ -168,16 +166,12 @@ void FlowRunTask::cancelFlowRunOnPrefect()
             outcome = QStringLiteral("Cancelling flow run %1 failed: %2")
                           .arg(m_flowRun.id, reply->error().toString());
         } else {
-            const QJsonObject answer = reply->json().toObject();
-            const QString status = answer.value(QLatin1String("status")).toString();
+            const OrchestrationResult answer = OrchestrationResult::fromJson(reply->json());
             outcome = QStringLiteral("Cancelling flow run %1: Prefect answered %2")
-                          .arg(m_flowRun.id, status.isEmpty() ? QStringLiteral("nothing") : status);
-            const QString reason = answer.value(QLatin1String("details"))
-                                       .toObject()
-                                       .value(QLatin1String("reason"))
-                                       .toString();
-            if (!reason.isEmpty())
-                outcome += QStringLiteral(" (%1)").arg(reason);
+                          .arg(m_flowRun.id,
+                               answer.status.isEmpty() ? QStringLiteral("nothing") : answer.status);
+            if (!answer.reason.isEmpty())
+                outcome += QStringLiteral(" (%1)").arg(answer.reason);
         }
         emit progress(outcome);
         m_result.addError(outcome);
@@ -203,17 +197,13 @@ QJsonObject FlowRunTask::extensionOutput(const TaskResult &result) const
             == TaskFields::flowRunInfoOption();
     const QJsonObject invocation =
         m_fields ? m_fields->invocationFields() : TaskFields::maskedValues(m_values);
-    QJsonObject document =
-        ExtensionOutput::build(invocation, result, includeFlowRunInfo, m_flowRun.raw);
+    std::optional<QJsonArray> logs;
     if (m_fields && m_fields->logsInExtensionOutput > 0) {
-        QJsonArray logs;
+        logs.emplace();
         for (const LogEntry &entry : m_lastLogs)
-            logs.append(entry.toJson());
-        QJsonObject resultObject = document.value(QLatin1String("result")).toObject();
-        resultObject.insert(QStringLiteral("logs"), logs);
-        document.insert(QStringLiteral("result"), resultObject);
+            logs->append(entry.toJson());
     }
-    return document;
+    return ExtensionOutput::build(invocation, result, includeFlowRunInfo, m_flowRun.raw, logs);
 }
 
 void FlowRunTask::validate()

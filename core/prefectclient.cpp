@@ -422,6 +422,13 @@ PrefectReply *PrefectClient::readLogs(const QString &flowRunId, const QDateTime 
     return result;
 }
 
+PrefectReply *PrefectClient::cancelFlowRun(const QString &flowRunId)
+{
+    return setFlowRunState(flowRunId,
+                           QJsonObject{{QStringLiteral("type"), QStringLiteral("CANCELLING")},
+                                       {QStringLiteral("name"), QStringLiteral("Cancelling")}});
+}
+
 PrefectReply *PrefectClient::setFlowRunState(const QString &flowRunId, const QJsonObject &state)
 {
     return send("POST",

@@ -62,6 +62,9 @@ public:
     // Proposes a state (e.g. {"type": "CANCELLING"}); the answer is Prefect's orchestration
     // result with its "status": ACCEPT, REJECT, ABORT or WAIT.
     PrefectReply *setFlowRunState(const QString &flowRunId, const QJsonObject &state);
+    // Asks Prefect to cancel the run: proposes CANCELLING (read the answer with
+    // OrchestrationResult::fromJson).
+    PrefectReply *cancelFlowRun(const QString &flowRunId);
 
 signals:
     // For a verbose log: one per HTTP exchange, status 0 when there was no HTTP answer.

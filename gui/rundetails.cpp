@@ -2,6 +2,7 @@
 
 #include "flowrunmodel.h"
 #include "logfollower.h"
+#include "orchestrationresult.h"
 #include "prefectclient.h"
 #include "prefectreply.h"
 #include "statebadgedelegate.h"
@@ -34,19 +35,14 @@ QString localTime(const QDateTime &time)
                           : QString();
 }
 
-// Prefect's orchestration answer to set_state, in words. TODO(core): an OrchestrationResult
-// value in core would spare the front ends reading "status" and "details.reason" themselves.
-QString orchestrationSummary(const QJsonValue &answer, bool *accepted)
+// Prefect's answer to the proposed state, in words.
+QString orchestrationSummary(const OrchestrationResult &answer)
 {
-    const QJsonObject object = answer.toObject();
-    const QString status = object.value(QLatin1String("status")).toString();
-    const QString reason =
-        object.value(QLatin1String("details")).toObject().value(QLatin1String("reason")).toString();
-    *accepted = status == QLatin1String("ACCEPT");
-    QString text = status.isEmpty() ? RunDetails::tr("Prefect sent no answer")
-                                    : RunDetails::tr("Prefect answered %1").arg(status);
-    if (!reason.isEmpty())
-        text += QStringLiteral(": ") + reason;
+    QString text = answer.status.isEmpty()
+        ? RunDetails::tr("Prefect sent no answer")
+        : RunDetails::tr("Prefect answered %1").arg(answer.status);
+    if (!answer.reason.isEmpty())
+        text += QStringLiteral(": ") + answer.reason;
     return text;
 }
 
@@ -215,19 +211,19 @@ void RunDetails::cancelRun()
     m_cancelButton->setEnabled(false);
     m_answer->setText(tr("Asking Prefect to cancel…"));
     m_answer->show();
-    PrefectReply *reply = m_client->setFlowRunState(
-        run.id,
-        QJsonObject{{QStringLiteral("type"), QStringLiteral("CANCELLING")},
-                    {QStringLiteral("name"), QStringLiteral("Cancelling")}});
+    PrefectReply *reply = m_client->cancelFlowRun(run.id);
     m_cancelReply = reply;
     connect(reply, &PrefectReply::finished, this, [this, reply] {
         m_cancelReply = nullptr; // the reply deletes itself only after this
         bool accepted = false;
         QString text;
-        if (reply->hasError())
+        if (reply->hasError()) {
             text = tr("Cancelling failed: %1").arg(reply->error().toString());
-        else
-            text = orchestrationSummary(reply->json(), &accepted);
+        } else {
+            const OrchestrationResult answer = OrchestrationResult::fromJson(reply->json());
+            accepted = answer.isAccepted();
+            text = orchestrationSummary(answer);
+        }
         if (accepted) {
             // What we proposed is now the run's state; the next list refresh confirms it.
             m_run.stateType = QStringLiteral("CANCELLING");

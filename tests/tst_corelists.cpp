@@ -1,6 +1,7 @@
 #include "fakeprefect.h"
 #include "flowrunlistpoller.h"
 #include "logfollower.h"
+#include "orchestrationresult.h"
 #include "prefectclient.h"
 #include "prefecterror.h"
 #include "prefectreply.h"
@@ -257,6 +258,8 @@ private slots:
     void pollerRunEnded();
     void pollerRefreshFailed_data();
     void pollerRefreshFailed();
+    void cancelFlowRun_data();
+    void cancelFlowRun();
 
 private:
     void useLayout(Layout layout);
@@ -1352,6 +1355,47 @@ void TestCoreLists::pollerRefreshFailed()
     QVERIFY(updates.size() > updatesBefore);
     QCOMPARE(updates.last().first().stateType, QStringLiteral("COMPLETED"));
     poller.stop();
+}
+
+// --- PrefectClient::cancelFlowRun and OrchestrationResult ----------------------------------
+
+void TestCoreLists::cancelFlowRun_data()
+{
+    QTest::addColumn<QByteArray>("answer");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<QString>("reason");
+    QTest::addColumn<bool>("accepted");
+    QTest::newRow("accepted") << QByteArray(R"({"status": "ACCEPT", "details": {}})")
+                              << QString("ACCEPT") << QString() << true;
+    QTest::newRow("rejected with a reason")
+        << QByteArray(R"({"status": "REJECT", "details": {"reason": "run is already final"}})")
+        << QString("REJECT") << QString("run is already final") << false;
+    QTest::newRow("no status") << QByteArray("{}") << QString() << QString() << false;
+}
+
+void TestCoreLists::cancelFlowRun()
+{
+    QFETCH(QByteArray, answer);
+    QFETCH(QString, status);
+    QFETCH(QString, reason);
+    QFETCH(bool, accepted);
+    overrideRoute(QStringLiteral("/set_state"),
+                  HttpResponse::text(201, answer, QByteArrayLiteral("application/json")));
+    Outcome outcome;
+    QVERIFY(waitFor(m_client->cancelFlowRun(QStringLiteral("run-1")), &outcome));
+    QVERIFY(!outcome.error.isError());
+    // One proposal of CANCELLING to that run, not forced.
+    const QList<HttpRequest> sent = m_fake->requestsTo(QStringLiteral("/set_state"), "POST");
+    QCOMPARE(sent.size(), 1);
+    QCOMPARE(sent.first().path(), QStringLiteral("/api/flow_runs/run-1/set_state"));
+    const QJsonObject body = sent.first().json().toObject();
+    QCOMPARE(body.value("state").toObject().value("type").toString(), QString("CANCELLING"));
+    QCOMPARE(body.value("force").toBool(true), false);
+
+    const OrchestrationResult result = OrchestrationResult::fromJson(outcome.json);
+    QCOMPARE(result.status, status);
+    QCOMPARE(result.reason, reason);
+    QCOMPARE(result.isAccepted(), accepted);
 }
 
 QTEST_GUILESS_MAIN(TestCoreLists)

@@ -73,6 +73,7 @@ private slots:
     void addError();
     void build_data();
     void build();
+    void buildWithLogs();
     void writeFileWritesJson();
     void writeFileReplacesExistingFile();
     void writeFileToMissingDirectory();
@@ -189,6 +190,26 @@ void TestExtensionOutput::build()
             QCOMPARE(info.toObject(), flowRunInfo);
         }
     }
+}
+
+void TestExtensionOutput::buildWithLogs()
+{
+    // result.logs only when lines are given (logs_in_extension_output), even an empty list.
+    const QJsonArray lines{QJsonObject{{"timestamp", "2026-12-04T06:44:19.110Z"},
+                                       {"level", "INFO"},
+                                       {"logger", "prefect.flow_runs"},
+                                       {"message", "ue-sleep: done"}}};
+    const QJsonObject with =
+        ExtensionOutput::build(sampleFields(), TaskResult::success(), false, {}, lines);
+    QCOMPARE(with.value("result").toObject().value("logs").toArray(), lines);
+    const QJsonObject empty =
+        ExtensionOutput::build(sampleFields(), TaskResult::success(), false, {}, QJsonArray());
+    QVERIFY(empty.value("result").toObject().value("logs").isArray());
+    QVERIFY(empty.value("result").toObject().value("logs").toArray().isEmpty());
+    const QJsonObject without =
+        ExtensionOutput::build(sampleFields(), TaskResult::success(), false, {});
+    QVERIFY(!without.value("result").toObject().contains("logs"));
+    QCOMPARE(without.value("result").toObject().keys(), QStringList{"errors"});
 }
 
 void TestExtensionOutput::writeFileWritesJson()
