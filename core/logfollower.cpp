@@ -60,7 +60,7 @@ void LogFollower::fetch()
     m_sentAfterFinishMs = m_finishing ? m_finishClock.elapsed() : -1;
     PrefectReply *reply = m_client->readLogs(m_flowRunId, m_after, limit, m_skipAtLast);
     m_pending = reply;
-    connect(reply, &PrefectReply::finished, this, [this, reply, limit] {
+    connect(reply, &PrefectReply::finished, this, [this, reply] {
         m_pending = nullptr;
         bool again = false;
         bool gotNew = false;

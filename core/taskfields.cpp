@@ -8,6 +8,8 @@
 #include <QUuid>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <utility>
 
 namespace {
@@ -134,8 +136,10 @@ bool readInt(const QJsonObject &values, QLatin1String name, int minimum, int *ou
     qint64 number = 0;
     if (value.isDouble()) {
         const double d = value.toDouble();
-        ok = d == static_cast<double>(static_cast<qint64>(d));
-        number = static_cast<qint64>(d);
+        // In range first: converting a double beyond qint64 to it is undefined behaviour.
+        ok = std::trunc(d) == d && d >= double(std::numeric_limits<int>::min())
+            && d <= double(std::numeric_limits<int>::max());
+        number = ok ? static_cast<qint64>(d) : 0;
     } else if (value.isString()) {
         number = value.toString().trimmed().toLongLong(&ok);
     }

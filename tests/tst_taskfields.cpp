@@ -363,6 +363,10 @@ void TestTaskFields::positiveIntegers_data()
             << name << QJsonValue(true) << false << 0 << mustBe + QStringLiteral("'true'");
         QTest::addRow("%s beyond int", f.constData())
             << name << QJsonValue(3e9) << false << 0 << mustBe;
+        QTest::addRow("%s far beyond qint64", f.constData())
+            << name << QJsonValue(2.1475e128) << false << 0 << mustBe;
+        QTest::addRow("%s far below qint64", f.constData())
+            << name << QJsonValue(-1e300) << false << 0 << mustBe;
     }
 }
 
