@@ -147,6 +147,16 @@ PrefectError PrefectClient::interpret(QNetworkReply *networkReply, QJsonValue *j
     }
     if (networkReply->error() != QNetworkReply::NoError)
         return transportError();
+    // Now and then Qt hands over an answer whose connection closed before the promised length
+    // arrived as if it were whole. It is a lost answer, worth another try, not a broken one.
+    const QVariant promised = networkReply->header(QNetworkRequest::ContentLengthHeader);
+    if (promised.isValid() && !networkReply->hasRawHeader("Content-Encoding")
+        && body.size() < promised.toLongLong()) {
+        return PrefectError(PrefectError::Kind::Network, 0,
+                            QStringLiteral("the answer was cut off after %1 of %2 bytes")
+                                .arg(body.size())
+                                .arg(promised.toLongLong()));
+    }
     if (body.trimmed().isEmpty()) {
         *json = QJsonValue();
         return {};
